@@ -1,0 +1,730 @@
+//! Strict JSON objects: the hot path.
+//!
+//! [`parse_object`] reads one JSON object and records each member as a [`Field`] of spans.
+//! Strings without escapes borrow from the input; escaped strings and the dotted keys of
+//! nested objects (`res.statusCode`) go to one scratch buffer reused from line to line, so a
+//! typical line allocates nothing. Arrays are kept as raw JSON text. Anything that is not
+//! strictly valid JSON is an error here; the lenient path (`lenient.rs`) repairs such lines
+//! into strict JSON and comes back through this scanner.
+
+/// Where a key or value lives: in the input line, or in [`Fields`]' scratch buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+    pub in_scratch: bool,
+}
+
+/// A member value. Strings are unescaped; numbers keep their JSON text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Val {
+    Str(Span),
+    Num(Span),
+    Bool(bool),
+    Null,
+    /// An array, as its raw JSON text.
+    Raw(Span),
+}
+
+/// One member of the (flattened) object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub key: Span,
+    pub val: Val,
+}
+
+/// The members of the current record, reused from record to record.
+#[derive(Debug, Default)]
+pub struct Fields {
+    pub list: Vec<Field>,
+    scratch: Vec<u8>,
+    /// The dotted path of the object being read (`res.` while inside `"res": {…}`).
+    path: Vec<u8>,
+}
+
+/// A value resolved against its source.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ValRef<'a> {
+    Str(&'a str),
+    Num(&'a str),
+    Bool(bool),
+    Null,
+    Raw(&'a str),
+}
+
+impl<'a> ValRef<'a> {
+    /// The value as text: strings unquoted, numbers as written, `true`, `false`, `null`.
+    pub fn text(self) -> &'a str {
+        match self {
+            ValRef::Str(s) | ValRef::Num(s) | ValRef::Raw(s) => s,
+            ValRef::Bool(true) => "true",
+            ValRef::Bool(false) => "false",
+            ValRef::Null => "null",
+        }
+    }
+}
+
+impl Fields {
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.scratch.clear();
+        self.path.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The text of `span`, read from `src` (the parsed input) or the scratch buffer.
+    #[inline]
+    pub fn text<'a>(&'a self, src: &'a str, span: Span) -> &'a str {
+        let range = span.start as usize..span.end as usize;
+        if span.in_scratch {
+            // Scratch holds whole UTF-8 strings copied or unescaped from valid input.
+            self.scratch
+                .get(range)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default()
+        } else {
+            src.get(range).unwrap_or_default()
+        }
+    }
+
+    /// Member `i` as (key, value).
+    #[inline]
+    pub fn get<'a>(&'a self, src: &'a str, i: usize) -> Option<(&'a str, ValRef<'a>)> {
+        let f = self.list.get(i)?;
+        Some((self.text(src, f.key), self.val(src, f.val)))
+    }
+
+    #[inline]
+    pub fn val<'a>(&'a self, src: &'a str, v: Val) -> ValRef<'a> {
+        match v {
+            Val::Str(s) => ValRef::Str(self.text(src, s)),
+            Val::Num(s) => ValRef::Num(self.text(src, s)),
+            Val::Raw(s) => ValRef::Raw(self.text(src, s)),
+            Val::Bool(b) => ValRef::Bool(b),
+            Val::Null => ValRef::Null,
+        }
+    }
+
+    /// The value of the last member named `key`.
+    pub fn find<'a>(&'a self, src: &'a str, key: &str) -> Option<ValRef<'a>> {
+        self.list
+            .iter()
+            .rev()
+            .find(|f| self.text(src, f.key) == key)
+            .map(|f| self.val(src, f.val))
+    }
+}
+
+/// Why strict parsing failed. Small and `Copy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonError {
+    /// Valid JSON, but not an object.
+    NotAnObject,
+    /// Not valid JSON at byte `at`.
+    Syntax { at: u32 },
+    /// Nested deeper than the limit.
+    TooDeep,
+}
+
+/// Bytes that end the fast string loop: `"`, `\`, and control characters.
+static STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
+struct Scanner<'s> {
+    src: &'s [u8],
+    pos: usize,
+    max_depth: usize,
+}
+
+/// Parse `src` as exactly one JSON object (surrounding whitespace allowed), appending its
+/// members to `fields` (cleared first). Nested objects are flattened with dotted keys.
+/// `max_depth` bounds nesting (objects and arrays); deeper input is [`JsonError::TooDeep`].
+pub fn parse_object(src: &str, fields: &mut Fields, max_depth: usize) -> Result<(), JsonError> {
+    fields.clear();
+    if src.len() >= u32::MAX as usize {
+        return Err(JsonError::Syntax { at: 0 });
+    }
+    let mut s = Scanner {
+        src: src.as_bytes(),
+        pos: 0,
+        max_depth: max_depth.max(1),
+    };
+    s.ws();
+    match s.peek() {
+        Some(b'{') => {}
+        Some(b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9') => {
+            return Err(s.not_object());
+        }
+        _ => return Err(s.err()),
+    }
+    s.pos += 1;
+    s.object_body(fields, 1)?;
+    s.ws();
+    if s.pos != s.src.len() {
+        return Err(s.err());
+    }
+    Ok(())
+}
+
+impl<'s> Scanner<'s> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    #[cold]
+    fn err(&self) -> JsonError {
+        JsonError::Syntax {
+            at: self.pos as u32,
+        }
+    }
+
+    /// A value that is valid JSON but not an object is `NotAnObject`, anything else Syntax.
+    #[cold]
+    fn not_object(&mut self) -> JsonError {
+        let mut scratch = Fields::default();
+        let ok = self.value_skip(&mut scratch, 1).is_ok() && {
+            self.ws();
+            self.pos == self.src.len()
+        };
+        if ok {
+            JsonError::NotAnObject
+        } else {
+            self.err()
+        }
+    }
+
+    /// After `{`: members until the matching `}`.
+    fn object_body(&mut self, fields: &mut Fields, depth: usize) -> Result<(), JsonError> {
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.err());
+            }
+            self.pos += 1;
+            let raw_key = self.string(fields)?;
+            let key = if fields.path.is_empty() {
+                raw_key
+            } else {
+                Self::prefixed(fields, raw_key, self.src)
+            };
+            self.ws();
+            if self.peek() != Some(b':') {
+                return Err(self.err());
+            }
+            self.pos += 1;
+            self.ws();
+            let val = match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    Val::Str(self.string(fields)?)
+                }
+                Some(b'{') => {
+                    if depth >= self.max_depth {
+                        return Err(JsonError::TooDeep);
+                    }
+                    self.pos += 1;
+                    let outer = fields.path.len();
+                    let (a, b) = (raw_key.start as usize, raw_key.end as usize);
+                    if raw_key.in_scratch {
+                        fields.path.extend_from_slice(&fields.scratch[a..b]);
+                    } else {
+                        fields.path.extend_from_slice(&self.src[a..b]);
+                    }
+                    fields.path.push(b'.');
+                    let r = self.object_body(fields, depth + 1);
+                    fields.path.truncate(outer);
+                    r?;
+                    self.after_member()?;
+                    if self.done_object() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                _ => self.value_skip(fields, depth)?,
+            };
+            fields.list.push(Field { key, val });
+            self.after_member()?;
+            if self.done_object() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// After a member: `,` (more follow) or `}` (consumed by `done_object`).
+    #[inline]
+    fn after_member(&mut self) -> Result<(), JsonError> {
+        self.ws();
+        match self.peek() {
+            Some(b',') | Some(b'}') => Ok(()),
+            _ => Err(self.err()),
+        }
+    }
+
+    #[inline]
+    fn done_object(&mut self) -> bool {
+        let end = self.peek() == Some(b'}');
+        self.pos += 1;
+        end
+    }
+
+    /// Copy `path` + key into scratch and return the span of the dotted key.
+    fn prefixed(fields: &mut Fields, key: Span, src: &[u8]) -> Span {
+        let start = fields.scratch.len();
+        let path_len = fields.path.len();
+        fields.scratch.extend_from_slice(&fields.path[..path_len]);
+        if key.in_scratch {
+            let (s, e) = (key.start as usize, key.end as usize);
+            fields.scratch.extend_from_within(s..e);
+        } else {
+            fields
+                .scratch
+                .extend_from_slice(&src[key.start as usize..key.end as usize]);
+        }
+        Span {
+            start: start as u32,
+            end: fields.scratch.len() as u32,
+            in_scratch: true,
+        }
+    }
+
+    /// A scalar or array value (objects are handled by the caller).
+    fn value_skip(&mut self, fields: &mut Fields, depth: usize) -> Result<Val, JsonError> {
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                Ok(Val::Str(self.string(fields)?))
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal(b"true", Val::Bool(true)),
+            Some(b'f') => self.literal(b"false", Val::Bool(false)),
+            Some(b'n') => self.literal(b"null", Val::Null),
+            Some(b'[') | Some(b'{') => {
+                let start = self.pos;
+                self.skip_container(fields, depth)?;
+                Ok(Val::Raw(Span {
+                    start: start as u32,
+                    end: self.pos as u32,
+                    in_scratch: false,
+                }))
+            }
+            _ => Err(self.err()),
+        }
+    }
+
+    #[inline]
+    fn literal(&mut self, word: &[u8], v: Val) -> Result<Val, JsonError> {
+        if self.src.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(v)
+        } else {
+            Err(self.err())
+        }
+    }
+
+    /// A JSON number per RFC 8259.
+    #[inline]
+    fn number(&mut self) -> Result<Val, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err()),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err());
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err());
+            }
+            self.digits();
+        }
+        Ok(Val::Num(Span {
+            start: start as u32,
+            end: self.pos as u32,
+            in_scratch: false,
+        }))
+    }
+
+    #[inline]
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// After the opening quote: the string's content, borrowed when it has no escapes.
+    #[inline]
+    fn string(&mut self, fields: &mut Fields) -> Result<Span, JsonError> {
+        let start = self.pos;
+        let src = self.src;
+        let mut i = start;
+        while let Some(&b) = src.get(i) {
+            if STOP[b as usize] {
+                if b == b'"' {
+                    self.pos = i + 1;
+                    return Ok(Span {
+                        start: start as u32,
+                        end: i as u32,
+                        in_scratch: false,
+                    });
+                }
+                if b == b'\\' {
+                    self.pos = i;
+                    return self.string_escaped(fields, start);
+                }
+                self.pos = i;
+                return Err(self.err());
+            }
+            i += 1;
+        }
+        self.pos = i;
+        Err(self.err())
+    }
+
+    /// The slow path: a string with escapes, unescaped into scratch.
+    #[cold]
+    fn string_escaped(&mut self, fields: &mut Fields, start: usize) -> Result<Span, JsonError> {
+        let out_start = fields.scratch.len();
+        fields.scratch.extend_from_slice(&self.src[start..self.pos]);
+        loop {
+            let Some(b) = self.peek() else {
+                return Err(self.err());
+            };
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(Span {
+                        start: out_start as u32,
+                        end: fields.scratch.len() as u32,
+                        in_scratch: true,
+                    });
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    let Some(e) = self.peek() else {
+                        return Err(self.err());
+                    };
+                    self.pos += 1;
+                    let c = match e {
+                        b'"' => b'"',
+                        b'\\' => b'\\',
+                        b'/' => b'/',
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'u' => {
+                            let ch = self.unicode_escape()?;
+                            let mut buf = [0u8; 4];
+                            fields
+                                .scratch
+                                .extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                            continue;
+                        }
+                        _ => return Err(self.err()),
+                    };
+                    fields.scratch.push(c);
+                }
+                0..=0x1f => return Err(self.err()),
+                _ => {
+                    fields.scratch.push(b);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+
+    /// After `\u`: four hex digits, combining a surrogate pair; lone surrogates become U+FFFD
+    /// (as serde_json's lossy readers do, rather than failing the line).
+    fn unicode_escape(&mut self) -> Result<char, JsonError> {
+        let hi = self.hex4()?;
+        if (0xD800..0xDC00).contains(&hi) {
+            if self.src.get(self.pos..self.pos + 2) == Some(b"\\u") {
+                let save = self.pos;
+                self.pos += 2;
+                let lo = self.hex4()?;
+                if (0xDC00..0xE000).contains(&lo) {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+                }
+                self.pos = save;
+            }
+            return Ok('\u{fffd}');
+        }
+        Ok(char::from_u32(hi).unwrap_or('\u{fffd}'))
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(c @ b'0'..=b'9') => c - b'0',
+                Some(c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.err()),
+            };
+            v = v * 16 + d as u32;
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+
+    /// Skip a whole array or object (string-aware), validating it, with a depth limit.
+    fn skip_container(&mut self, fields: &mut Fields, depth: usize) -> Result<(), JsonError> {
+        if depth >= self.max_depth {
+            return Err(JsonError::TooDeep);
+        }
+        let open = self.peek();
+        self.pos += 1;
+        self.ws();
+        let close = if open == Some(b'[') { b']' } else { b'}' };
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mark = fields.scratch.len();
+        loop {
+            self.ws();
+            if close == b'}' {
+                if self.peek() != Some(b'"') {
+                    return Err(self.err());
+                }
+                self.pos += 1;
+                self.string(fields)?;
+                self.ws();
+                if self.peek() != Some(b':') {
+                    return Err(self.err());
+                }
+                self.pos += 1;
+                self.ws();
+            }
+            self.value_skip(fields, depth + 1)?;
+            fields.scratch.truncate(mark);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(c) if c == close => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.err()),
+            }
+        }
+    }
+}
+
+/// Append `s` to `out` as a JSON string literal, quotes included. Invalid UTF-8 is replaced
+/// by U+FFFD; control characters are escaped; `<`, `>` and `&` are left as is (escaping
+/// for HTML happens at render time).
+pub fn write_json_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    let text = String::from_utf8_lossy(s);
+    for &b in text.as_bytes() {
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0..=0x1f | 0x7f => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+            }
+            _ => out.push(b),
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(src: &str) -> Result<Vec<(String, String)>, JsonError> {
+        let mut f = Fields::default();
+        parse_object(src, &mut f, 64)?;
+        Ok((0..f.len())
+            .filter_map(|i| f.get(src, i))
+            .map(|(k, v)| (k.to_string(), v.text().to_string()))
+            .collect())
+    }
+
+    fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn seed_line() {
+        let src = r#"{"responseTimeMs": 120, "status": "OK", "modelVersion": "v1.2" }"#;
+        assert_eq!(
+            members(src).unwrap(),
+            kv(&[("responseTimeMs", "120"), ("status", "OK"), ("modelVersion", "v1.2")])
+        );
+    }
+
+    #[test]
+    fn borrowed_strings_allocate_nothing() {
+        let src = r#"{"a":"x","b":1}"#;
+        let mut f = Fields::default();
+        parse_object(src, &mut f, 64).unwrap();
+        assert!(f.list.iter().all(|m| !m.key.in_scratch));
+        assert!(f.scratch.is_empty());
+    }
+
+    #[test]
+    fn nested_objects_flatten_with_dots() {
+        let src = r#"{"res":{"statusCode":503,"h":{"x":"y"}},"after":true,"arr":[1,{"a":2}]}"#;
+        assert_eq!(
+            members(src).unwrap(),
+            kv(&[
+                ("res.statusCode", "503"),
+                ("res.h.x", "y"),
+                ("after", "true"),
+                ("arr", r#"[1,{"a":2}]"#)
+            ])
+        );
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        let src = r#"{"k\"ey":"a\nb\u00e9\ud83d\ude00","x":"\/"}"#;
+        assert_eq!(
+            members(src).unwrap(),
+            kv(&[("k\"ey", "a\nbé😀"), ("x", "/")])
+        );
+    }
+
+    #[test]
+    fn rejects_what_serde_rejects() {
+        for bad in [
+            r#"{responseTimeMs": 820}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1"#,
+            r#"{'a':1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":tru}"#,
+            "{\"a\":\"x\ty\"}",
+            r#"{"a":1} x"#,
+            r#"{"a" 1}"#,
+            r#"{"a":NaN}"#,
+        ] {
+            assert!(members(bad).is_err(), "{bad}");
+            assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn not_an_object() {
+        assert_eq!(members("[1,2]"), Err(JsonError::NotAnObject));
+        assert_eq!(members("\"x\""), Err(JsonError::NotAnObject));
+        assert_eq!(members("12"), Err(JsonError::NotAnObject));
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep = format!("{}{}", r#"{"a":"#.repeat(100), "1".to_string() + &"}".repeat(100));
+        let mut f = Fields::default();
+        assert_eq!(parse_object(&deep, &mut f, 64), Err(JsonError::TooDeep));
+        let arr = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(parse_object(&arr, &mut f, 64), Err(JsonError::TooDeep));
+        assert!(parse_object(&deep, &mut f, 200).is_ok());
+    }
+
+    fn flatten(v: &serde_json::Value, prefix: &str, out: &mut Vec<(String, String)>) {
+        if let serde_json::Value::Object(m) = v {
+            for (k, v) in m {
+                let key = format!("{prefix}{k}");
+                match v {
+                    serde_json::Value::Object(_) => flatten(v, &format!("{key}."), out),
+                    serde_json::Value::String(s) => out.push((key, s.clone())),
+                    other => out.push((key, other.to_string())),
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The strict scanner accepts exactly what serde_json accepts (for objects) and
+        /// reads the same members.
+        #[test]
+        fn agrees_with_serde_json(s in r#"\{("[a-c\\"]{0,3}" ?: ?(-?[0-9]{1,3}(\.[0-9])?|"[a-z\\ "]{0,4}"|true|null|\{"x":1\}|\[1,"a"\]),? ?){0,4}\}"#) {
+            let ours = members(&s);
+            let theirs = serde_json::from_str::<serde_json::Value>(&s);
+            proptest::prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{}", s);
+            if let (Ok(ours), Ok(v)) = (ours, theirs) {
+                let mut exp = Vec::new();
+                flatten(&v, "", &mut exp);
+                let keys: std::collections::BTreeSet<_> = ours.iter().map(|x| &x.0).collect();
+                if keys.len() == ours.len() && ours.iter().all(|(k, _)| !k.contains('.')) {
+                    // Unique keys: the same members, values equal as JSON text or numbers.
+                    let mut ours = ours.clone();
+                    ours.sort();
+                    exp.sort();
+                    proptest::prop_assert_eq!(ours.len(), exp.len(), "{}", s);
+                    for ((k1, v1), (k2, v2)) in ours.iter().zip(&exp) {
+                        proptest::prop_assert_eq!(k1, k2);
+                        let same = v1 == v2
+                            || v1.parse::<f64>().ok() == v2.parse::<f64>().ok() && v1.parse::<f64>().is_ok()
+                            || serde_json::from_str::<serde_json::Value>(v1).ok()
+                                == serde_json::from_str::<serde_json::Value>(v2).ok();
+                        proptest::prop_assert!(same, "{} {} vs {}", s, v1, v2);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn never_panics(s in ".{0,200}") {
+            let mut f = Fields::default();
+            let _ = parse_object(&s, &mut f, 8);
+        }
+    }
+}

@@ -1,0 +1,747 @@
+//! Schema: which field is the latency, the status, the group and the timestamp.
+//!
+//! Chosen from the first records (by default 2 000 records or 4 MiB) by key name and by
+//! value shape, then fixed for the whole input so that every chunk of it is read the same
+//! way. Every choice can be overridden; the choice and the alternatives are reported.
+
+use crate::parse::ValRef;
+use crate::units::{self, TimeUnit};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// How latency values are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LatencyUnit {
+    /// Numbers in this unit (text values like `"820ms"` are still read with their unit).
+    Unit(TimeUnitName),
+    /// Text with a unit on every value (`"820ms"`, `"1.2s"`); bare numbers read as ms.
+    Text,
+}
+
+/// Serializable mirror of [`TimeUnit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeUnitName {
+    Ns,
+    Us,
+    Ms,
+    S,
+    Min,
+}
+
+impl From<TimeUnit> for TimeUnitName {
+    fn from(u: TimeUnit) -> Self {
+        match u {
+            TimeUnit::Ns => TimeUnitName::Ns,
+            TimeUnit::Us => TimeUnitName::Us,
+            TimeUnit::Ms => TimeUnitName::Ms,
+            TimeUnit::S => TimeUnitName::S,
+            TimeUnit::Min => TimeUnitName::Min,
+        }
+    }
+}
+
+impl From<TimeUnitName> for TimeUnit {
+    fn from(u: TimeUnitName) -> Self {
+        match u {
+            TimeUnitName::Ns => TimeUnit::Ns,
+            TimeUnitName::Us => TimeUnit::Us,
+            TimeUnitName::Ms => TimeUnit::Ms,
+            TimeUnitName::S => TimeUnit::S,
+            TimeUnitName::Min => TimeUnit::Min,
+        }
+    }
+}
+
+impl LatencyUnit {
+    pub fn name(self) -> &'static str {
+        match self {
+            LatencyUnit::Text => "text",
+            LatencyUnit::Unit(u) => TimeUnit::from(u).name(),
+        }
+    }
+
+    /// A latency value in milliseconds, or None when the value is not a duration.
+    #[inline]
+    pub fn to_ms(self, v: ValRef<'_>) -> Option<f64> {
+        let ms = match v {
+            ValRef::Num(n) => {
+                let x = units::parse_number(n.as_bytes())?;
+                match self {
+                    LatencyUnit::Unit(u) => TimeUnit::from(u).to_ms(x),
+                    LatencyUnit::Text => x,
+                }
+            }
+            ValRef::Str(s) => match units::parse_duration_text(s.as_bytes()) {
+                Some(ms) => ms,
+                None => {
+                    let x = units::parse_number(s.trim().as_bytes())?;
+                    match self {
+                        LatencyUnit::Unit(u) => TimeUnit::from(u).to_ms(x),
+                        LatencyUnit::Text => x,
+                    }
+                }
+            },
+            _ => return None,
+        };
+        (ms.is_finite() && ms >= 0.0).then_some(ms)
+    }
+}
+
+/// How status values are judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    /// HTTP status codes: ≥ 500, 408 and 504 are errors.
+    Http,
+    /// Outcome words: OK/success vs Error/Timeout/failure…
+    Outcome,
+    /// A log level: error, fatal, critical (and worse) are errors.
+    Level,
+    /// A boolean flag named like `error`/`failed` (true = error).
+    ErrorFlag,
+    /// A boolean flag named like `success`/`ok` (false = error).
+    SuccessFlag,
+}
+
+impl StatusKind {
+    /// Whether this status value means the request failed.
+    #[inline]
+    pub fn is_error(self, v: ValRef<'_>) -> bool {
+        match (self, v) {
+            (StatusKind::ErrorFlag, ValRef::Bool(b)) => b,
+            (StatusKind::SuccessFlag, ValRef::Bool(b)) => !b,
+            (_, ValRef::Num(n)) => http_is_error(n),
+            (_, ValRef::Str(s)) => word_is_error(s),
+            _ => false,
+        }
+    }
+}
+
+#[inline]
+fn http_is_error(n: &str) -> bool {
+    match units::parse_number(n.as_bytes()) {
+        Some(c) => c >= 500.0 && c < 600.0 || c == 408.0,
+        None => false,
+    }
+}
+
+/// Outcome words, levels and HTTP codes written as text.
+pub fn word_is_error(s: &str) -> bool {
+    let s = s.trim();
+    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return http_is_error(s);
+    }
+    if s.len() > 40 {
+        return false;
+    }
+    let mut buf = [0u8; 40];
+    let lower = &mut buf[..s.len()];
+    lower.copy_from_slice(s.as_bytes());
+    lower.make_ascii_lowercase();
+    let w: &[u8] = lower;
+    matches!(
+        w,
+        b"error"
+            | b"err"
+            | b"fail"
+            | b"failed"
+            | b"failure"
+            | b"timeout"
+            | b"timed_out"
+            | b"timedout"
+            | b"timed out"
+            | b"deadline_exceeded"
+            | b"exception"
+            | b"fatal"
+            | b"crit"
+            | b"critical"
+            | b"alert"
+            | b"emerg"
+            | b"emergency"
+            | b"panic"
+            | b"5xx"
+            | b"aborted"
+            | b"unavailable"
+            | b"internal"
+            | b"rejected"
+            | b"ko"
+            | b"nok"
+            | b"false"
+    ) || contains(w, b"error")
+        || contains(w, b"fail")
+        || contains(w, b"timeout")
+        || contains(w, b"exception")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn is_outcome_word(s: &str) -> bool {
+    let l = s.trim().to_ascii_lowercase();
+    word_is_error(&l)
+        || matches!(
+            l.as_str(),
+            "ok" | "success"
+                | "succeeded"
+                | "successful"
+                | "pass"
+                | "passed"
+                | "done"
+                | "completed"
+                | "complete"
+                | "true"
+                | "2xx"
+                | "accepted"
+                | "cancelled"
+                | "canceled"
+        )
+}
+
+fn is_level_word(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "trace"
+            | "debug"
+            | "info"
+            | "information"
+            | "notice"
+            | "warn"
+            | "warning"
+            | "error"
+            | "err"
+            | "fatal"
+            | "crit"
+            | "critical"
+            | "alert"
+            | "emerg"
+            | "panic"
+    )
+}
+
+/// The fields chosen for each role.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    pub latency: Option<String>,
+    pub latency_unit: Option<LatencyUnit>,
+    pub status: Option<String>,
+    pub status_kind: Option<StatusKind>,
+    pub group: Option<String>,
+    pub time: Option<String>,
+    /// Alternatives per role, best first.
+    pub candidates: crate::summary::Candidates,
+    /// What the user should know about these choices.
+    pub warnings: Vec<String>,
+}
+
+/// User overrides (field names). Empty strings are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Overrides {
+    pub group_by: Option<String>,
+    pub latency: Option<String>,
+    /// `ms`, `s`, `us`, `ns`, `min` or `text`.
+    pub latency_unit: Option<String>,
+    pub status: Option<String>,
+    pub time: Option<String>,
+}
+
+const MAX_VALUES: usize = 256;
+
+/// What detection saw of one field.
+#[derive(Debug, Default, Clone)]
+struct Obs {
+    present: u32,
+    nums: Vec<f64>,
+    strs: u32,
+    bools: u32,
+    dur_text: u32,
+    ts_text: u32,
+    epoch_num: u32,
+    http_like: u32,
+    outcome_words: u32,
+    level_words: u32,
+    values: FxHashMap<String, u32>,
+    too_many_values: bool,
+    order: usize,
+}
+
+/// Collects observations from the first records, then decides.
+#[derive(Debug, Default)]
+pub struct Detector {
+    fields: FxHashMap<String, Obs>,
+    records: u32,
+    /// (field values of the record as text, latency-candidate values) kept for the group
+    /// fallback, which needs per-value latency. Bounded by the detection sample.
+    rows: Vec<Vec<(u16, String)>>,
+    names: Vec<String>,
+}
+
+impl Detector {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn records(&self) -> u32 {
+        self.records
+    }
+
+    /// Observe one record's members.
+    pub fn observe<'a>(&mut self, members: impl Iterator<Item = (&'a str, ValRef<'a>)>) {
+        self.records += 1;
+        let mut row = Vec::new();
+        for (key, v) in members {
+            let n = self.fields.len();
+            let obs = match self.fields.get_mut(key) {
+                Some(o) => o,
+                None => {
+                    if n >= 512 {
+                        continue;
+                    }
+                    self.names.push(key.to_string());
+                    self.fields.entry(key.to_string()).or_insert(Obs {
+                        order: n,
+                        ..Obs::default()
+                    })
+                }
+            };
+            obs.present += 1;
+            let text = v.text();
+            match v {
+                ValRef::Num(n) => {
+                    if let Some(x) = units::parse_number(n.as_bytes()) {
+                        if obs.nums.len() < 4096 {
+                            obs.nums.push(x);
+                        }
+                        if x.fract() == 0.0 && (100.0..600.0).contains(&x) {
+                            obs.http_like += 1;
+                        }
+                        if units::epoch_number_to_ms(x).is_some() {
+                            obs.epoch_num += 1;
+                        }
+                    }
+                }
+                ValRef::Str(s) => {
+                    obs.strs += 1;
+                    if units::parse_duration_text(s.as_bytes()).is_some() {
+                        obs.dur_text += 1;
+                    }
+                    if units::parse_timestamp(s.as_bytes()).is_some() {
+                        obs.ts_text += 1;
+                    }
+                    if is_outcome_word(s) {
+                        obs.outcome_words += 1;
+                    }
+                    if is_level_word(s) {
+                        obs.level_words += 1;
+                    }
+                    if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
+                        obs.http_like += 1;
+                    }
+                }
+                ValRef::Bool(_) => obs.bools += 1,
+                _ => {}
+            }
+            if !obs.too_many_values && !matches!(v, ValRef::Raw(_) | ValRef::Null) {
+                if obs.values.len() < MAX_VALUES || obs.values.contains_key(text) {
+                    *obs.values.entry(text.to_string()).or_insert(0) += 1;
+                } else {
+                    obs.too_many_values = true;
+                    obs.values = FxHashMap::default();
+                }
+            }
+            if text.len() <= 200 {
+                row.push((obs.order as u16, text.to_string()));
+            }
+        }
+        self.rows.push(row);
+    }
+
+    /// Decide the schema, honouring `ov`.
+    pub fn decide(&self, ov: &Overrides) -> Schema {
+        let mut schema = Schema::default();
+        let n = self.records.max(1) as f64;
+        let mut names: Vec<&String> = self.names.iter().collect();
+        names.sort_by_key(|k| self.fields.get(*k).map(|o| o.order).unwrap_or(0));
+
+        // Time.
+        let mut time: Vec<(f64, &String)> = names
+            .iter()
+            .filter_map(|k| {
+                let o = self.fields.get(*k)?;
+                let share = (o.ts_text + o.epoch_num) as f64 / o.present.max(1) as f64;
+                if share < 0.8 || o.present as f64 / n < 0.5 {
+                    return None;
+                }
+                Some((time_name_score(k) + share, *k))
+            })
+            .collect();
+        sort_desc(&mut time);
+
+        // Latency.
+        let mut lat: Vec<(f64, &String)> = names
+            .iter()
+            .filter_map(|k| {
+                let o = self.fields.get(*k)?;
+                let numeric = o.nums.len() as f64 / o.present.max(1) as f64;
+                let text = o.dur_text as f64 / o.present.max(1) as f64;
+                let name = latency_name_score(k);
+                if o.epoch_num as f64 > 0.5 * o.present as f64 && name < 2.0 {
+                    return None;
+                }
+                let nonneg = o.nums.iter().all(|x| *x >= 0.0);
+                let fit = if text >= 0.8 {
+                    1.0
+                } else if numeric >= 0.8 && nonneg {
+                    0.5
+                } else {
+                    return None;
+                };
+                if name <= 0.0 && text < 0.8 {
+                    return None;
+                }
+                Some((name + fit, *k))
+            })
+            .collect();
+        sort_desc(&mut lat);
+
+        // Status.
+        let mut status: Vec<(f64, &String, StatusKind)> = names
+            .iter()
+            .filter_map(|k| {
+                let o = self.fields.get(*k)?;
+                let p = o.present.max(1) as f64;
+                let name = status_name_score(k);
+                let lk = k.to_ascii_lowercase();
+                let kind = if o.bools as f64 / p >= 0.8 {
+                    if lk.contains("error") || lk.contains("fail") || lk.contains("timeout") {
+                        StatusKind::ErrorFlag
+                    } else if lk.contains("success") || lk == "ok" {
+                        StatusKind::SuccessFlag
+                    } else {
+                        return None;
+                    }
+                } else if o.http_like as f64 / p >= 0.8 && name > 0.0 {
+                    StatusKind::Http
+                } else if o.outcome_words as f64 / p >= 0.5
+                    && o.level_words as f64 / p < 0.5
+                    && o.values.len() <= 64
+                {
+                    StatusKind::Outcome
+                } else if o.level_words as f64 / p >= 0.8 {
+                    StatusKind::Level
+                } else {
+                    return None;
+                };
+                let bonus = match kind {
+                    StatusKind::Level => -1.5,
+                    _ => 0.0,
+                };
+                Some((name + bonus + 1.0, *k, kind))
+            })
+            .collect();
+        status.sort_by(|a, b| b.0.total_cmp(&a.0));
+
+        schema.candidates.time = time.iter().map(|x| x.1.clone()).collect();
+        schema.candidates.latency = lat.iter().map(|x| x.1.clone()).collect();
+        schema.candidates.status = status.iter().map(|x| x.1.clone()).collect();
+
+        // Apply overrides / first choices.
+        schema.time = pick(&ov.time, &schema.candidates.time);
+        schema.latency = pick(&ov.latency, &schema.candidates.latency);
+        schema.status = pick(&ov.status, &schema.candidates.status);
+        schema.status_kind = schema.status.as_ref().map(|s| {
+            status
+                .iter()
+                .find(|x| x.1 == s)
+                .map(|x| x.2)
+                .unwrap_or_else(|| self.guess_status_kind(s))
+        });
+
+        schema.latency_unit = schema.latency.as_ref().map(|k| {
+            if let Some(u) = ov.latency_unit.as_deref().and_then(parse_unit_override) {
+                return u;
+            }
+            self.guess_unit(k, &mut schema.warnings)
+        });
+
+        // Group.
+        let taken: Vec<&String> = [&schema.latency, &schema.status, &schema.time]
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut group: Vec<(f64, &String)> = names
+            .iter()
+            .filter(|k| !taken.contains(k))
+            .filter_map(|k| {
+                let o = self.fields.get(*k)?;
+                if o.too_many_values || o.values.is_empty() {
+                    return None;
+                }
+                let name = group_name_score(k);
+                let d = o.values.len();
+                if name > 0.0 && d <= 200 {
+                    return Some((10.0 + name, *k));
+                }
+                if is_outcome_field(k) || d < 2 || d > 20 || (o.present as f64) / n < 0.5 {
+                    return None;
+                }
+                if o.level_words as f64 / o.present.max(1) as f64 >= 0.5 {
+                    return None;
+                }
+                Some((self.latency_spread(k, schema.latency.as_deref(), &schema), *k))
+            })
+            .collect();
+        sort_desc(&mut group);
+        schema.candidates.group = group.iter().map(|x| x.1.clone()).collect();
+        schema.group = pick(&ov.group_by, &schema.candidates.group);
+
+        for (role, o, chosen) in [
+            ("group", &ov.group_by, &schema.group),
+            ("latency", &ov.latency, &schema.latency),
+            ("status", &ov.status, &schema.status),
+            ("time", &ov.time, &schema.time),
+        ] {
+            if let (Some(name), Some(_)) = (o.as_deref().filter(|s| !s.is_empty()), chosen) {
+                if !self.fields.contains_key(name) {
+                    schema.warnings.push(format!(
+                        "the {role} field \"{name}\" was not seen in the first {} records",
+                        self.records
+                    ));
+                }
+            }
+        }
+        schema
+    }
+
+    fn guess_status_kind(&self, key: &str) -> StatusKind {
+        let Some(o) = self.fields.get(key) else {
+            return StatusKind::Outcome;
+        };
+        if o.bools > 0 {
+            let lk = key.to_ascii_lowercase();
+            if lk.contains("success") || lk == "ok" {
+                return StatusKind::SuccessFlag;
+            }
+            return StatusKind::ErrorFlag;
+        }
+        if o.http_like * 2 > o.present {
+            StatusKind::Http
+        } else if o.level_words * 2 > o.present {
+            StatusKind::Level
+        } else {
+            StatusKind::Outcome
+        }
+    }
+
+    fn guess_unit(&self, key: &str, warnings: &mut Vec<String>) -> LatencyUnit {
+        if let Some(u) = units::unit_from_key(key) {
+            return LatencyUnit::Unit(u.into());
+        }
+        let Some(o) = self.fields.get(key) else {
+            return LatencyUnit::Unit(TimeUnitName::Ms);
+        };
+        if o.dur_text * 2 >= o.present {
+            return LatencyUnit::Text;
+        }
+        let mut v = o.nums.clone();
+        v.sort_by(f64::total_cmp);
+        let median = v.get(v.len() / 2).copied().unwrap_or(0.0);
+        let fractional = v.iter().filter(|x| x.fract() != 0.0).count();
+        if median < 10.0 && fractional * 2 > v.len() {
+            warnings.push(format!(
+                "\"{key}\" has no unit in its name and values around {median}: read as seconds \
+                 (use --latency-unit ms if that is wrong)"
+            ));
+            LatencyUnit::Unit(TimeUnitName::S)
+        } else {
+            warnings.push(format!(
+                "\"{key}\" has no unit in its name: read as milliseconds \
+                 (use --latency-unit s if that is wrong)"
+            ));
+            LatencyUnit::Unit(TimeUnitName::Ms)
+        }
+    }
+
+    /// For the group fallback: ratio between the slowest and fastest value's median latency.
+    fn latency_spread(&self, key: &str, latency: Option<&str>, schema: &Schema) -> f64 {
+        let (Some(lat), Some(unit)) = (latency, schema.latency_unit) else {
+            return 0.0;
+        };
+        let (Some(ko), Some(lo)) = (self.fields.get(key), self.fields.get(lat)) else {
+            return 0.0;
+        };
+        let (ki, li) = (ko.order as u16, lo.order as u16);
+        let mut per: FxHashMap<&str, Vec<f64>> = FxHashMap::default();
+        for row in &self.rows {
+            let k = row.iter().find(|x| x.0 == ki);
+            let l = row.iter().find(|x| x.0 == li);
+            if let (Some(k), Some(l)) = (k, l) {
+                let v = if l.1.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                    ValRef::Num(&l.1)
+                } else {
+                    ValRef::Str(&l.1)
+                };
+                if let Some(ms) = unit.to_ms(v) {
+                    per.entry(&k.1).or_default().push(ms);
+                }
+            }
+        }
+        let mut medians: Vec<f64> = per
+            .values_mut()
+            .filter(|v| v.len() >= 5)
+            .map(|v| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            })
+            .collect();
+        medians.sort_by(f64::total_cmp);
+        match (medians.first(), medians.last()) {
+            (Some(&lo), Some(&hi)) if lo > 0.0 => (hi / lo).min(1000.0) / 1000.0,
+            _ => 0.0,
+        }
+    }
+}
+
+fn parse_unit_override(s: &str) -> Option<LatencyUnit> {
+    if s.eq_ignore_ascii_case("text") {
+        return Some(LatencyUnit::Text);
+    }
+    TimeUnit::from_name(&s.to_ascii_lowercase()).map(|u| LatencyUnit::Unit(u.into()))
+}
+
+fn pick(ov: &Option<String>, cands: &[String]) -> Option<String> {
+    match ov.as_deref() {
+        Some("") | None => cands.first().cloned(),
+        Some("-") | Some("none") => None,
+        Some(name) => Some(name.to_string()),
+    }
+}
+
+fn sort_desc(v: &mut [(f64, &String)]) {
+    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+}
+
+/// Lowercased with `_`, `-`, `.` and `@` removed.
+fn norm(k: &str) -> String {
+    k.chars()
+        .filter(|c| !matches!(c, '_' | '-' | '.' | '@' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn last_segment(k: &str) -> &str {
+    k.rsplit('.').next().unwrap_or(k)
+}
+
+fn latency_name_score(k: &str) -> f64 {
+    let n = norm(last_segment(k));
+    let full = norm(k);
+    if n.contains("timestamp") || n == "time" || n == "ts" || n == "date" {
+        return -5.0;
+    }
+    let strong = [
+        "responsetime",
+        "latency",
+        "duration",
+        "elapsed",
+        "requesttime",
+        "servicetime",
+        "timetaken",
+        "took",
+        "processingtime",
+        "ttfb",
+        "resptime",
+        "totaltime",
+        "upstreamresponsetime",
+    ];
+    if strong.iter().any(|s| n.contains(s)) {
+        let mut s = 3.0;
+        if full.contains("upstream") || full.contains("connect") || full.contains("queue") {
+            s -= 1.0;
+        }
+        return s;
+    }
+    if n == "service" || n == "rt" || n == "time" || n == "timems" || n == "ms" {
+        return 2.0;
+    }
+    if units::unit_from_key(k).is_some() && (n.contains("time") || n.ends_with("ms")) {
+        return 1.5;
+    }
+    if n == "connect" || n.contains("wait") || n.contains("queue") {
+        return 0.5;
+    }
+    0.0
+}
+
+fn status_name_score(k: &str) -> f64 {
+    let n = norm(last_segment(k));
+    match n.as_str() {
+        "status" | "outcome" | "result" | "statuscode" | "httpstatus" | "responsestatus" => 3.0,
+        "state" | "code" | "httpcode" | "responsecode" | "resultcode" => 2.0,
+        "level" | "severity" | "lvl" | "loglevel" => 1.0,
+        "error" | "success" | "ok" | "failed" | "iserror" | "timeout" | "timedout" => 1.5,
+        _ => {
+            if n.contains("status") {
+                2.0
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+fn time_name_score(k: &str) -> f64 {
+    let n = norm(k);
+    match n.as_str() {
+        "ts" | "time" | "timestamp" | "datetime" | "date" | "timelocal" | "eventtime"
+        | "loggedat" | "logtime" | "at" => 2.0,
+        _ if n.contains("time") || n.ends_with("at") => 1.0,
+        _ => 0.0,
+    }
+}
+
+fn group_name_score(k: &str) -> f64 {
+    let n = norm(last_segment(k));
+    let exact = [
+        "modelversion",
+        "version",
+        "release",
+        "build",
+        "deploy",
+        "deployment",
+        "appversion",
+        "serviceversion",
+        "gitsha",
+        "gitcommit",
+        "commit",
+        "sha",
+        "revision",
+        "rev",
+        "buildid",
+        "releaseid",
+        "deployid",
+        "variant",
+        "canary",
+        "imagetag",
+        "image",
+    ];
+    if exact.contains(&n.as_str()) {
+        return 3.0;
+    }
+    if n.ends_with("version") || n.contains("release") || n.contains("deploy") {
+        return 2.0;
+    }
+    0.0
+}
+
+/// Fields that describe the result, not a cause.
+fn is_outcome_field(k: &str) -> bool {
+    let n = norm(last_segment(k));
+    matches!(
+        n.as_str(),
+        "status" | "outcome" | "result" | "level" | "severity" | "msg" | "message" | "desc"
+            | "error" | "code" | "err" | "statuscode" | "at" | "lvl" | "loglevel"
+    ) || n.contains("error")
+}

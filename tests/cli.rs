@@ -1,0 +1,227 @@
+//! The `logdrop` binary end to end: what a person types, what they get back.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn logdrop(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("logdrop runs");
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.unwrap_or_default().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("logdrop finishes");
+    let _ = writer.join();
+    out
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn group<'a>(s: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    s["groups"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["key"] == key))
+        .unwrap_or_else(|| panic!("group {key} in {s}"))
+}
+
+#[test]
+fn seed_lines_show_the_regression() {
+    let out = logdrop(&["analyze", "--format", "json", &fixture("seed/seed.log")], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = json(&out);
+    assert_eq!(s["input"]["records"], 4);
+    assert_eq!(s["input"]["parsed"], 3);
+    assert_eq!(s["input"]["recovered"], 1, "the missing quote is repaired");
+    assert_eq!(s["input"]["repairs"]["missing_quote"], 1);
+    assert_eq!(s["fields"]["group"], "modelVersion");
+    assert_eq!(s["fields"]["latency"], "responseTimeMs");
+    assert_eq!(s["fields"]["status"], "status");
+    let (v12, v13) = (group(&s, "v1.2"), group(&s, "v1.3"));
+    assert_eq!(v12["count"], 2);
+    assert_eq!(v12["errors"], 0);
+    assert_eq!(v13["count"], 2);
+    assert_eq!(v13["errors"], 2, "every v1.3 request timed out");
+    assert_eq!(v13["error_rate"], 1.0);
+    let p50 = |g: &serde_json::Value| g["latency_ms"]["p50"].as_f64().unwrap();
+    let mean = |g: &serde_json::Value| g["latency_ms"]["mean"].as_f64().unwrap();
+    // v1.2: 90 and 120 ms; v1.3: 750 and 820 ms — about 7× slower.
+    assert_eq!(mean(v12), 105.0);
+    assert_eq!(mean(v13), 785.0);
+    let ratio = p50(v13) / p50(v12);
+    assert!((7.0..=9.0).contains(&ratio), "p50 ratio {ratio}");
+    assert!(v13["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["text"].as_str().unwrap().starts_with("{responseTimeMs\"")));
+}
+
+#[test]
+fn text_table_is_aligned_and_readable() {
+    let out = logdrop(&["analyze", &fixture("seed/seed.log")], None);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("group=modelVersion"), "{text}");
+    assert!(text.contains("1 repaired"), "{text}");
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("v1.")).collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(rows[0].contains("100.0%") || rows[1].contains("100.0%"), "{text}");
+}
+
+/// Known per-version numbers: latencies 1..=N ms in a shuffled order, every 10th an error.
+#[test]
+fn generated_log_gives_exact_counts_and_quantiles_within_one_percent() {
+    let mut input = String::new();
+    let mut expected: Vec<(String, Vec<f64>, u64)> = Vec::new();
+    for (v, n, scale) in [("v1", 5000u64, 1.0), ("v2", 3000, 7.5)] {
+        let mut lat = Vec::new();
+        let mut errors = 0;
+        for i in 0..n {
+            let k = (i * 7919) % n + 1;
+            let ms = k as f64 * scale;
+            let status = if k % 10 == 0 { "Error" } else { "OK" };
+            errors += (k % 10 == 0) as u64;
+            lat.push(ms);
+            input.push_str(&format!(
+                "{{\"ts\":\"2026-11-27T17:{:02}:{:02}Z\",\"version\":\"{v}\",\"latency_ms\":{ms},\"status\":\"{status}\"}}\n",
+                (i / 60) % 60,
+                i % 60
+            ));
+        }
+        lat.sort_by(f64::total_cmp);
+        expected.push((v.to_string(), lat, errors));
+    }
+    let out = logdrop(&["analyze", "--format", "json", "-"], Some(input.as_bytes()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = json(&out);
+    assert_eq!(s["fields"]["group"], "version");
+    for (v, lat, errors) in &expected {
+        let g = group(&s, v);
+        assert_eq!(g["count"], lat.len() as u64);
+        assert_eq!(g["errors"], *errors);
+        for (q, name) in [(0.5, "p50"), (0.9, "p90"), (0.95, "p95"), (0.99, "p99"), (0.999, "p999")] {
+            let rank = ((q * lat.len() as f64).ceil() as usize).max(1);
+            let exact = lat[rank - 1];
+            let got = g["latency_ms"][name].as_f64().unwrap();
+            assert!(
+                (got - exact).abs() / exact <= 0.01,
+                "{v} {name}: {got} vs exact {exact}"
+            );
+        }
+        let mean = lat.iter().sum::<f64>() / lat.len() as f64;
+        assert!((g["latency_ms"]["mean"].as_f64().unwrap() - mean).abs() < 1e-6);
+        assert_eq!(g["latency_ms"]["min"].as_f64().unwrap(), lat[0]);
+        assert_eq!(g["latency_ms"]["max"].as_f64().unwrap(), lat[lat.len() - 1]);
+    }
+    // The same numbers with two threads.
+    let two = logdrop(&["analyze", "--format", "json", "--threads", "2", "-"], Some(input.as_bytes()));
+    assert_eq!(json(&two), s);
+}
+
+#[test]
+fn gzip_is_detected_by_content_and_stdin_works() {
+    let plain = std::fs::read(fixture("mixed/mixed.log")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&plain).unwrap();
+    let gz = gz.finish().unwrap();
+    let dir = std::env::temp_dir().join(format!("logdrop-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("no-extension");
+    std::fs::write(&path, &gz).unwrap();
+    let a = logdrop(&["analyze", "--format", "json", path.to_str().unwrap()], None);
+    let b = logdrop(&["analyze", "--format", "json", "-"], Some(&plain));
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(json(&a), json(&b));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn empty_input_is_a_clear_error() {
+    let out = logdrop(&["analyze", "-"], Some(b""));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("empty"), "{err}");
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let out = logdrop(&["analyze", "/nonexistent/app.log"], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/app.log") && err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn no_latency_field_says_what_to_do() {
+    let out = logdrop(
+        &["analyze", "-"],
+        Some(b"{\"user\":\"a\",\"action\":\"login\"}\n{\"user\":\"b\",\"action\":\"logout\"}\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--latency"), "{err}");
+    assert!(err.contains("action"), "names the fields it saw: {err}");
+}
+
+#[test]
+fn binary_input_is_explained() {
+    let junk: Vec<u8> = (0..4000u32).map(|i| (i * 37 % 256) as u8).collect();
+    let out = logdrop(&["analyze", "-"], Some(&junk));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no line could be read"), "{err}");
+}
+
+#[test]
+fn overrides_change_the_fields() {
+    let out = logdrop(
+        &["analyze", "--format", "json", "--group-by", "endpoint", &fixture("mixed/mixed.log")],
+        None,
+    );
+    assert!(out.status.success());
+    let s = json(&out);
+    assert_eq!(s["fields"]["group"], "endpoint");
+    assert!(s["groups"].as_array().unwrap().iter().any(|g| g["key"] == "/api/score"));
+}
+
+#[test]
+fn repair_writes_strict_ndjson() {
+    let out = logdrop(&["repair", &fixture("mixed/mixed.log")], None);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut n = 0;
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("repair output is strict JSON ({e}): {line}"));
+        assert!(v.is_object());
+        n += 1;
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("skipped"), "{err}");
+    assert!(err.contains(&format!("{n} records written")), "{err}");
+    // The seed's broken line comes out repaired, keys and order as in the source.
+    let seed = logdrop(&["repair", &fixture("seed/seed.log")], None);
+    let text = String::from_utf8(seed.stdout).unwrap();
+    assert_eq!(
+        text.lines().nth(3),
+        Some(r#"{"responseTimeMs":820,"status":"Timeout","modelVersion":"v1.3"}"#)
+    );
+}
