@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# logdrop's one entry point: build, serve, test, bench, dist. Run `./build.sh help`.
+#
+# It installs what it needs (wasm32 target, wasm-bindgen-cli matching Cargo.toml, chromium and
+# chromedriver from apt, node_modules) on first use and skips all of that when it is present, so it
+# works on a fresh CI machine (`.ci/run`) and stays quick on a developer's.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+JOBS=2
+WASM_TARGET=wasm32-unknown-unknown
+WASM_OUT=target/$WASM_TARGET/wasm-release/logdrop.wasm
+PKG=www/pkg
+CHROMIUM=/usr/bin/chromium
+CHROMEDRIVER=/usr/bin/chromedriver
+# Flags for every headless chromium this script starts. The machine's network is closed; without
+# the last five, chromium keeps trying (and logging) connections it cannot make.
+CHROMIUM_FLAGS=(--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic
+  --no-first-run --disable-background-networking --disable-component-update --disable-sync)
+
+if [[ -d "$HOME/.cargo/bin" && ":$PATH:" != *":$HOME/.cargo/bin:"* ]]; then
+  export PATH="$HOME/.cargo/bin:$PATH"
+fi
+
+if [[ -t 2 ]]; then
+  say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+else
+  say() { printf '==> %s\n' "$*" >&2; }
+fi
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+  cat <<'EOF'
+usage: ./build.sh <command> [args]
+
+  build            CLI (target/release/logdrop) and the wasm page bundle (www/pkg/)
+  serve            build if needed, then serve www/ on http://127.0.0.1:8080 (PORT=… to change)
+  test             fmt, clippy, cargo test, wasm tests, build, browser tests; stops at the first failure
+  bench [args]     native benchmark on generated 1 GiB logs (see bench/README.md);
+                   args go to tools/bench.py, e.g. --size 50000000 --runs 3
+  dist             (not yet implemented)
+  help             this text
+
+Installs on first use: the wasm32 target, wasm-bindgen-cli (version pinned in Cargo.toml),
+chromium + chromium-driver (apt, for `test`) and node_modules (npm, for `test`).
+EOF
+}
+
+# --- toolchain ---------------------------------------------------------------------------------
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root to run: $*"
+  fi
+}
+
+APT_UPDATED=
+apt_install() {
+  if [[ -z $APT_UPDATED ]]; then
+    say "apt-get update"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    APT_UPDATED=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+}
+
+# The wasm-bindgen version pinned in Cargo.toml (`wasm-bindgen = "=X.Y.Z"` or `{ version = "=X.Y.Z" … }`).
+wasm_bindgen_version() {
+  local v
+  v=$(sed -nE 's/^[[:space:]]*wasm-bindgen[[:space:]]*=.*"=?([0-9]+\.[0-9]+\.[0-9]+)".*/\1/p' Cargo.toml | head -n1)
+  [[ -n $v ]] || die "cannot find the wasm-bindgen version in Cargo.toml"
+  printf '%s\n' "$v"
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo not found (install Rust with rustup)"
+  if ! rustup target list --installed | grep -qx "$WASM_TARGET"; then
+    say "rustup target add $WASM_TARGET"
+    rustup target add "$WASM_TARGET"
+  fi
+  local want have=
+  want=$(wasm_bindgen_version)
+  if command -v wasm-bindgen >/dev/null; then have=$(wasm-bindgen --version | awk '{print $2}'); fi
+  if [[ $have != "$want" ]] || ! command -v wasm-bindgen-test-runner >/dev/null; then
+    say "cargo install wasm-bindgen-cli $want (have: ${have:-none}; takes several minutes)"
+    # --locked fails on this registry for some versions; the unlocked build works.
+    cargo install wasm-bindgen-cli --version "=$want" --locked -j"$JOBS" ||
+      cargo install wasm-bindgen-cli --version "=$want" --force -j"$JOBS"
+  fi
+}
+
+ensure_rust_lint() {
+  local have
+  have=$(rustup component list --installed)
+  grep -q '^rustfmt' <<<"$have" || rustup component add rustfmt
+  grep -q '^clippy' <<<"$have" || rustup component add clippy
+}
+
+ensure_chromium() {
+  local missing=()
+  [[ -x $CHROMIUM ]] || missing+=(chromium)
+  [[ -x $CHROMEDRIVER ]] || missing+=(chromium-driver)
+  if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+}
+
+# npm install when node_modules is missing or package.json / package-lock.json changed since.
+ensure_node_modules() {
+  command -v npm >/dev/null || die "npm not found (install Node.js 20+)"
+  local stamp=node_modules/.logdrop-installed
+  if [[ -f $stamp && ! package.json -nt $stamp && ! ( -f package-lock.json && package-lock.json -nt $stamp ) ]]; then
+    return
+  fi
+  if [[ -n ${CI:-} && -f package-lock.json ]]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund
+  else
+    say "npm install"
+    npm install --no-audit --no-fund
+  fi
+  touch "$stamp"
+}
+
+# --- build -------------------------------------------------------------------------------------
+
+# True when the wasm bundle is missing or older than any Rust source or manifest.
+wasm_stale() {
+  local f
+  for f in "$PKG/logdrop_bg.wasm" "$PKG/logdrop.js"; do [[ -f $f ]] || return 0; done
+  [[ -n $(find src Cargo.toml Cargo.lock -newer "$PKG/logdrop_bg.wasm" -print -quit 2>/dev/null) ]]
+}
+
+gz_size() { gzip -9 -c "$1" | wc -c; }
+
+cmd_build() {
+  ensure_rust
+  say "cargo build --release (CLI)"
+  cargo build --release -j"$JOBS"
+  if wasm_stale; then
+    say "cargo build --lib --target $WASM_TARGET --profile wasm-release"
+    cargo build --lib --target "$WASM_TARGET" --profile wasm-release -j"$JOBS"
+    say "wasm-bindgen --target web → $PKG/"
+    wasm-bindgen --target web --no-typescript --out-dir "$PKG" "$WASM_OUT"
+    touch "$PKG/logdrop_bg.wasm" # the make-style check compares against this file
+  else
+    say "$PKG is up to date (newer than src/, Cargo.toml, Cargo.lock)"
+  fi
+  if [[ -f tests/fixtures/example/friday-incident.log ]]; then
+    cp tests/fixtures/example/friday-incident.log www/example.log
+  fi
+  local wasm js
+  wasm=$(gz_size "$PKG/logdrop_bg.wasm")
+  js=$(gz_size "$PKG/logdrop.js")
+  printf 'CLI:  target/release/logdrop\n'
+  printf 'page: %s/logdrop_bg.wasm + logdrop.js = %d bytes gzipped (wasm %d, js %d)\n' \
+    "$PKG" $((wasm + js)) "$wasm" "$js"
+}
+
+# --- serve -------------------------------------------------------------------------------------
+
+cmd_serve() {
+  cmd_build
+  local port=${PORT:-8080}
+  say "serving www/ at http://127.0.0.1:$port/ (Ctrl-C to stop)"
+  exec node tools/serve.mjs www "$port"
+}
+
+# --- test --------------------------------------------------------------------------------------
+
+STEP=
+TEST_START=
+on_test_exit() {
+  local rc=$?
+  if ((rc != 0)); then
+    printf '\nbuild.sh test: FAILED at step "%s" (exit %d)\n' "$STEP" "$rc" >&2
+  fi
+}
+step() { STEP=$1; say "[test] $1"; }
+
+# Runs the wasm_bindgen_test tests in headless chromium when there are any: unit tests in src/
+# (`--lib`) and the integration test crate tests/wasm/main.rs (`--test wasm`).
+wasm_tests() {
+  local targets=()
+  if grep -rqs 'wasm_bindgen_test' src; then targets+=(--lib); fi
+  if [[ -f tests/wasm/main.rs ]] && grep -rqs 'wasm_bindgen_test' tests/wasm; then targets+=(--test wasm); fi
+  if ((${#targets[@]} == 0)); then
+    echo "no wasm_bindgen_test tests in src/ or tests/wasm/: skipped"
+    return
+  fi
+  # The runner adds headless/no-sandbox itself; this adds our network-quiet flags and a fresh profile.
+  local tmp json args=() f
+  tmp=$(mktemp -d)
+  json=$tmp/webdriver.json
+  for f in "${CHROMIUM_FLAGS[@]}" "--user-data-dir=$tmp/profile"; do args+=("\"$f\""); done
+  printf '{"goog:chromeOptions": {"binary": "%s", "args": [%s]}}\n' "$CHROMIUM" "$(IFS=,; echo "${args[*]}")" >"$json"
+  local rc=0
+  CHROMEDRIVER=$CHROMEDRIVER WASM_BINDGEN_TEST_WEBDRIVER_JSON=$json \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target "$WASM_TARGET" -j"$JOBS" "${targets[@]}" || rc=$?
+  rm -rf "$tmp"
+  return "$rc"
+}
+
+browser_tests() {
+  local files=()
+  if [[ -d tests/browser ]]; then
+    mapfile -t files < <(find tests/browser -name '*.test.mjs' -type f | sort)
+  fi
+  if ((${#files[@]} == 0)); then
+    echo "no tests/browser/*.test.mjs: skipped"
+    return
+  fi
+  # Explicit files rather than the folder: newer Node treats --test arguments as globs.
+  LOGDROP_CHROMIUM=$CHROMIUM node --test "${files[@]}"
+}
+
+cmd_test() {
+  TEST_START=$SECONDS
+  trap on_test_exit EXIT
+  step "toolchain"
+  ensure_rust
+  ensure_rust_lint
+  ensure_chromium
+  ensure_node_modules
+  step "cargo fmt --check"
+  cargo fmt --all -- --check
+  step "cargo clippy"
+  cargo clippy --all-targets -j"$JOBS" -- -D warnings
+  step "cargo test"
+  cargo test -j"$JOBS"
+  step "wasm tests (headless chromium)"
+  wasm_tests
+  step "build"
+  cmd_build
+  step "browser tests"
+  browser_tests
+  STEP="finished"
+  printf '\nbuild.sh test: ALL PASSED (fmt, clippy, cargo test, wasm tests, build, browser tests) in %ds\n' \
+    $((SECONDS - TEST_START))
+}
+
+# --- bench / dist ------------------------------------------------------------------------------
+
+cmd_bench() {
+  command -v python3 >/dev/null || die "python3 not found"
+  say "cargo build --release --bins --examples"
+  cargo build --release -j"$JOBS" --bins --examples
+  python3 tools/bench.py "$@"
+}
+
+cmd_dist() {
+  echo "build.sh dist: not yet implemented" >&2
+  exit 2
+}
+
+# --- main --------------------------------------------------------------------------------------
+
+cmd=${1:-help}
+shift || true
+case $cmd in
+  build) cmd_build ;;
+  serve) cmd_serve ;;
+  test) cmd_test ;;
+  bench) cmd_bench "$@" ;;
+  dist) cmd_dist ;;
+  help | -h | --help) usage ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac
