@@ -79,7 +79,16 @@ pub fn write_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     writeln!(out)?;
 
     let header = [
-        "group", "count", "errors", "err%", "p50", "p90", "p95", "p99", "max", "first seen",
+        "group",
+        "count",
+        "errors",
+        "err%",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "max",
+        "first seen",
         "last seen",
     ];
     let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
@@ -126,7 +135,11 @@ pub fn write_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
         }
         writeln!(out, "{}", line.trim_end())?;
         if n == 0 {
-            writeln!(out, "{}", "-".repeat(width.iter().sum::<usize>() + 2 * (cols - 1)))?;
+            writeln!(
+                out,
+                "{}",
+                "-".repeat(width.iter().sum::<usize>() + 2 * (cols - 1))
+            )?;
         }
     }
     writeln!(out, "latency in ms")?;

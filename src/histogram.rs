@@ -501,7 +501,8 @@ impl<'de, const SUB_BITS: u32> Deserialize<'de> for LogHistogram<SUB_BITS> {
     }
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -261,18 +261,12 @@ impl Core {
 
     /// Choose the schema and replay the held records.
     fn decide(&mut self) {
-        let State::Detecting {
-            detector, held, ..
-        } = &mut self.state
-        else {
+        let State::Detecting { detector, held, .. } = &mut self.state else {
             return;
         };
         let schema = detector.decide(&self.opts.overrides);
         let held = std::mem::take(held);
-        self.state = State::Running(Box::new(Aggregates::new(
-            schema,
-            self.opts.limits.clone(),
-        )));
+        self.state = State::Running(Box::new(Aggregates::new(schema, self.opts.limits.clone())));
         for h in &held {
             let u = Unit {
                 text: &h.text,
@@ -307,7 +301,10 @@ pub enum Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Problem::Empty => write!(f, "the input is empty: give a log file with one record per line"),
+            Problem::Empty => write!(
+                f,
+                "the input is empty: give a log file with one record per line"
+            ),
             Problem::NoRecords(found) => write!(
                 f,
                 "no line could be read as a log record ({found}). logdrop reads JSON lines, \

@@ -239,7 +239,8 @@ impl Splitter {
     }
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -253,10 +254,15 @@ mod tests {
         let mut s = Splitter::new(max);
         let mut out = Vec::new();
         let mut sink = |e: LineEvent<'_>| match e {
-            LineEvent::Line(l) => out.push(Ev::L(l.text.into(), l.line_no, l.abs_offset, l.is_lossy)),
-            LineEvent::TooLong { line_no, abs_offset, prefix, len } => {
-                out.push(Ev::Long(line_no, abs_offset, len, prefix.to_vec()))
+            LineEvent::Line(l) => {
+                out.push(Ev::L(l.text.into(), l.line_no, l.abs_offset, l.is_lossy))
             }
+            LineEvent::TooLong {
+                line_no,
+                abs_offset,
+                prefix,
+                len,
+            } => out.push(Ev::Long(line_no, abs_offset, len, prefix.to_vec())),
         };
         let mut prev = 0;
         for &c in cuts {
@@ -283,14 +289,20 @@ mod tests {
     fn final_line_without_newline() {
         assert_eq!(
             whole(b"a\nbc", 10),
-            vec![Ev::L("a".into(), 1, 0, false), Ev::L("bc".into(), 2, 2, false)]
+            vec![
+                Ev::L("a".into(), 1, 0, false),
+                Ev::L("bc".into(), 2, 2, false)
+            ]
         );
     }
 
     #[test]
     fn crlf_and_bom_are_stripped_at_every_split() {
         let input = b"\xEF\xBB\xBFab\r\ncd\r\n";
-        let expect = vec![Ev::L("ab".into(), 1, 0, false), Ev::L("cd".into(), 2, 7, false)];
+        let expect = vec![
+            Ev::L("ab".into(), 1, 0, false),
+            Ev::L("cd".into(), 2, 7, false),
+        ];
         for i in 0..=input.len() {
             assert_eq!(split_with(input, &[i], 100), expect, "cut at {i}");
             for j in i..=input.len() {
@@ -307,7 +319,10 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_lossy_and_flagged() {
-        assert_eq!(whole(b"a\xffb\n", 100), vec![Ev::L("a\u{fffd}b".into(), 1, 0, true)]);
+        assert_eq!(
+            whole(b"a\xffb\n", 100),
+            vec![Ev::L("a\u{fffd}b".into(), 1, 0, true)]
+        );
     }
 
     #[test]
@@ -334,9 +349,15 @@ mod tests {
             }
         }
         // A line exactly at the cap is kept.
-        assert_eq!(whole(b"0123456789\n", 10), vec![Ev::L("0123456789".into(), 1, 0, false)]);
+        assert_eq!(
+            whole(b"0123456789\n", 10),
+            vec![Ev::L("0123456789".into(), 1, 0, false)]
+        );
         // An overlong last line without newline.
-        assert_eq!(whole(b"01234567890", 10), vec![Ev::Long(1, 0, 11, b"01234567890".to_vec())]);
+        assert_eq!(
+            whole(b"01234567890", 10),
+            vec![Ev::Long(1, 0, 11, b"01234567890".to_vec())]
+        );
     }
 
     #[test]

@@ -138,8 +138,7 @@ fn open_inputs(files: &[String]) -> Result<Vec<(String, Box<dyn Read>)>, BoxErro
             Box::new(f)
         };
         let mut r = io::BufReader::with_capacity(1 << 20, raw);
-        let head = io::BufRead::fill_buf(&mut r)
-            .map_err(|e| format!("cannot read {name}: {e}"))?;
+        let head = io::BufRead::fill_buf(&mut r).map_err(|e| format!("cannot read {name}: {e}"))?;
         let is_gzip = head.starts_with(&[0x1f, 0x8b]);
         let reader: Box<dyn Read> = if is_gzip {
             Box::new(flate2::read::MultiGzDecoder::new(r))
@@ -416,7 +415,10 @@ fn repair(files: &[String], max_line_bytes: usize) -> Result<ExitCode, BoxError>
         }
     }
     out.flush()?;
-    writeln!(err, "logdrop repair: {good} records written, {bad} lines skipped")?;
+    writeln!(
+        err,
+        "logdrop repair: {good} records written, {bad} lines skipped"
+    )?;
     err.flush()?;
     Ok(if good == 0 {
         ExitCode::from(1)

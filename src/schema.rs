@@ -490,7 +490,10 @@ impl Detector {
                 if o.level_words as f64 / o.present.max(1) as f64 >= 0.5 {
                     return None;
                 }
-                Some((self.latency_spread(k, schema.latency.as_deref(), &schema), *k))
+                Some((
+                    self.latency_spread(k, schema.latency.as_deref(), &schema),
+                    *k,
+                ))
             })
             .collect();
         sort_desc(&mut group);
@@ -741,7 +744,20 @@ fn is_outcome_field(k: &str) -> bool {
     let n = norm(last_segment(k));
     matches!(
         n.as_str(),
-        "status" | "outcome" | "result" | "level" | "severity" | "msg" | "message" | "desc"
-            | "error" | "code" | "err" | "statuscode" | "at" | "lvl" | "loglevel"
+        "status"
+            | "outcome"
+            | "result"
+            | "level"
+            | "severity"
+            | "msg"
+            | "message"
+            | "desc"
+            | "error"
+            | "code"
+            | "err"
+            | "statuscode"
+            | "at"
+            | "lvl"
+            | "loglevel"
     ) || n.contains("error")
 }

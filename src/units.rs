@@ -817,7 +817,8 @@ fn parse_clf(s: &[u8]) -> Option<i64> {
     Some(local - parse_zone(s.get(20..)?)?)
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -294,7 +294,8 @@ fn extra_name(position: usize) -> Cow<'static, [u8]> {
     Cow::Owned(format!("extra_{position}").into_bytes())
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use serde_json::{json, Value};

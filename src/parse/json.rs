@@ -580,7 +580,8 @@ pub fn write_json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -605,7 +606,11 @@ mod tests {
         let src = r#"{"responseTimeMs": 120, "status": "OK", "modelVersion": "v1.2" }"#;
         assert_eq!(
             members(src).unwrap(),
-            kv(&[("responseTimeMs", "120"), ("status", "OK"), ("modelVersion", "v1.2")])
+            kv(&[
+                ("responseTimeMs", "120"),
+                ("status", "OK"),
+                ("modelVersion", "v1.2")
+            ])
         );
     }
 
@@ -657,7 +662,10 @@ mod tests {
             r#"{"a":NaN}"#,
         ] {
             assert!(members(bad).is_err(), "{bad}");
-            assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -670,7 +678,11 @@ mod tests {
 
     #[test]
     fn depth_is_bounded() {
-        let deep = format!("{}{}", r#"{"a":"#.repeat(100), "1".to_string() + &"}".repeat(100));
+        let deep = format!(
+            "{}{}",
+            r#"{"a":"#.repeat(100),
+            "1".to_string() + &"}".repeat(100)
+        );
         let mut f = Fields::default();
         assert_eq!(parse_object(&deep, &mut f, 64), Err(JsonError::TooDeep));
         let arr = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));

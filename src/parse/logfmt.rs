@@ -297,7 +297,8 @@ pub fn to_json(line: &[u8], out: &mut Vec<u8>) -> bool {
     true
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use serde_json::{json, Value};

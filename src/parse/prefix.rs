@@ -330,7 +330,8 @@ fn is_month(s: &[u8]) -> bool {
     MONTHS.iter().any(|m| m.eq_ignore_ascii_case(s))
 }
 
-#[cfg(test)]
+// Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use serde_json::{json, Value};
