@@ -1,0 +1,260 @@
+//! The one-sentence summary of a finding. Every number in it is a field of the finding,
+//! formatted one way everywhere: ratios `7.6×` (`12×` from 10 on), rates `91%` (one
+//! decimal below 10% and above 99%, `100%` only when every request), latencies `750 ms` /
+//! `1.25 s`, times `17:45 UTC` (with the date when the file spans several days).
+
+use super::Kind;
+use crate::summary::Finding;
+
+/// What the sentence needs beyond the finding itself.
+pub(crate) struct Facts<'a> {
+    pub kinds: &'a [Kind],
+    /// The compared side in parentheses: the baseline group or `the rest`.
+    pub compared_short: &'a str,
+    pub is_group: bool,
+    pub baseline: Option<&'a str>,
+    pub file_start: Option<i64>,
+    pub file_end: Option<i64>,
+    pub bucket_ms: i64,
+    pub started: Option<i64>,
+    pub ended: Option<i64>,
+}
+
+/// `7.6×`, `12×`.
+pub fn fmt_ratio(r: f64) -> String {
+    if !r.is_finite() {
+        "—".to_string()
+    } else if r >= 9.95 {
+        format!("{r:.0}×")
+    } else {
+        format!("{r:.1}×")
+    }
+}
+
+/// `0%`, `0.05%`, `6.1%`, `91%`, `99.6%`, `100%` (only for exactly 1).
+pub fn fmt_pct(f: f64) -> String {
+    if f.is_nan() || f <= 0.0 {
+        return "0%".to_string();
+    }
+    if f >= 1.0 {
+        return "100%".to_string();
+    }
+    let p = f * 100.0;
+    if p >= 99.0 {
+        // Never round up to 100%.
+        format!("{:.1}%", (p * 10.0).floor() / 10.0)
+    } else if p >= 9.95 {
+        format!("{p:.0}%")
+    } else if p >= 0.995 {
+        format!("{p:.1}%")
+    } else if p >= 0.01 {
+        format!("{p:.2}%")
+    } else {
+        "<0.01%".to_string()
+    }
+}
+
+/// `0.120 ms`, `4.5 ms`, `90 ms`, `750 ms`, `1.25 s`, `30.0 s`.
+pub fn fmt_ms(v: f64) -> String {
+    if !v.is_finite() {
+        "—".to_string()
+    } else if v >= 10_000.0 {
+        format!("{:.1} s", v / 1000.0)
+    } else if v >= 1000.0 {
+        format!("{:.2} s", v / 1000.0)
+    } else if v >= 10.0 {
+        format!("{v:.0} ms")
+    } else if v >= 1.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.3} ms")
+    }
+}
+
+/// `17:45 UTC`, or `2026-11-27 17:45 UTC` when the file spans more than one date.
+pub fn fmt_time(ms: i64, multi_day: bool) -> String {
+    let s = crate::units::format_rfc3339_ms(ms);
+    let (date, hm) = (s.get(0..10).unwrap_or(""), s.get(11..16).unwrap_or(""));
+    if multi_day {
+        format!("{date} {hm} UTC")
+    } else {
+        format!("{hm} UTC")
+    }
+}
+
+fn is_timeout(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    l.contains("timeout") || l.contains("timed out") || l.contains("time out") || {
+        matches!(l.as_str(), "504" | "408" | "h12")
+    }
+}
+
+fn join(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [a] => a.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// The finding's `summary` sentence.
+pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
+    let cmp = &f.compared_with;
+    let short = t.compared_short;
+    let r = &f.ratios;
+    let has = |k: Kind| t.kinds.contains(&k);
+    let mut clauses: Vec<String> = Vec::new();
+    if has(Kind::Latency) {
+        if let (Some(x), Some(a), Some(b)) = (r.p50, f.latency_ms, f.compared_latency_ms) {
+            clauses.push(format!(
+                "is {} slower at p50 than {cmp} ({} vs {})",
+                fmt_ratio(x),
+                fmt_ms(a.p50),
+                fmt_ms(b.p50)
+            ));
+        }
+    }
+    if has(Kind::Tail) {
+        if let (Some(a), Some(b)) = (f.latency_ms, f.compared_latency_ms) {
+            let use99 = r.p99.unwrap_or(0.0) >= r.p95.unwrap_or(0.0);
+            let (name, x, qa, qb) = if use99 {
+                ("p99", r.p99, a.p99, b.p99)
+            } else {
+                ("p95", r.p95, a.p95, b.p95)
+            };
+            let mut c = format!(
+                "has a slower tail than {cmp}: its {name} is {} ({} vs {})",
+                x.map(fmt_ratio).unwrap_or_else(|| "—".into()),
+                fmt_ms(qa),
+                fmt_ms(qb)
+            );
+            if let Some(thr) = f.slow_threshold_ms {
+                let whose = match t.baseline {
+                    Some(b) => format!("{b}'s p95"),
+                    None => "the file's p95".to_string(),
+                };
+                c.push_str(&format!(
+                    ", {} of its requests ({short}: {}) take longer than {whose} of {}",
+                    fmt_pct(f.slow_rate),
+                    fmt_pct(f.compared_slow_rate),
+                    fmt_ms(thr)
+                ));
+            }
+            if let Some(p50) = r.p50 {
+                c.push_str(&format!(", while its p50 is {}", fmt_ratio(p50)));
+            }
+            clauses.push(c);
+        }
+    }
+    if has(Kind::Errors) {
+        let timed_out = f
+            .symptoms
+            .iter()
+            .any(|s| s.share >= 0.5 && is_timeout(&s.value));
+        let mostly = f
+            .symptoms
+            .iter()
+            .find(|s| s.share >= 0.5)
+            .filter(|_| !timed_out)
+            .map(|s| format!(", mostly with {}={}", s.field, s.value))
+            .unwrap_or_default();
+        // First clause: a verb phrase ("has 5.0% of its requests failing"); after another
+        // clause: "and 90% of its requests timed out".
+        let (lead, verb) = match (clauses.is_empty(), timed_out) {
+            (true, true) => ("has ", "timing out"),
+            (true, false) => ("has ", "failing"),
+            (false, true) => ("", "timed out"),
+            (false, false) => ("", "failed"),
+        };
+        let mut c = format!(
+            "{lead}{} of its requests {verb} ({short}: {}){mostly}",
+            fmt_pct(f.error_rate),
+            fmt_pct(f.compared_error_rate)
+        );
+        if !has(Kind::Latency) && !has(Kind::Tail) {
+            if let Some(x) = r.p50.filter(|x| (0.9..=1.1).contains(x)) {
+                c.push_str(&format!(", with p50 latency unchanged ({})", fmt_ratio(x)));
+            }
+        }
+        clauses.push(c);
+    }
+    let subject = format!("{}={}", f.field, f.value);
+    let mut s = if t.is_group {
+        format!("{subject} {}", join(&clauses))
+    } else {
+        format!(
+            "{subject} accounts for {} of the slow or failed requests (lift {}): it {}",
+            fmt_pct(f.share_of_bad),
+            fmt_ratio(f.lift),
+            join(&clauses)
+        )
+    };
+    let multi_day = match (t.file_start, t.file_end) {
+        (Some(a), Some(b)) => {
+            crate::units::format_rfc3339_ms(a).get(0..10)
+                != crate::units::format_rfc3339_ms(b).get(0..10)
+        }
+        _ => false,
+    };
+    if let Some(start) = t.started {
+        let at = fmt_time(start, multi_day);
+        match (f.started_basis.as_deref(), t.ended) {
+            (Some("file-timeline"), _) => s.push_str(&format!(
+                ", since about {at} (from the whole file's timeline)"
+            )),
+            (_, Some(end)) => {
+                let to = fmt_time(end, multi_day);
+                if to == at {
+                    s.push_str(&format!(", at {at}"))
+                } else {
+                    s.push_str(&format!(", from {} to {to}", at.trim_end_matches(" UTC")))
+                }
+            }
+            _ if t
+                .file_start
+                .is_some_and(|f0| start - f0 < t.bucket_ms.max(1)) =>
+            {
+                s.push_str(&format!(", since the start of the file ({at})"))
+            }
+            _ => s.push_str(&format!(", since {at}")),
+        }
+    }
+    if f.verdict == "too-little-data" {
+        s.push_str(&format!(
+            ", but {} vs {} requests are too little data to be sure",
+            f.requests, f.compared_requests
+        ));
+    } else if t.is_group {
+        s.push_str(&format!(
+            "; it accounts for {} of the slow or failed requests",
+            fmt_pct(f.share_of_bad)
+        ));
+    }
+    s.push('.');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(fmt_ratio(7.58), "7.6×");
+        assert_eq!(fmt_ratio(12.4), "12×");
+        assert_eq!(fmt_pct(0.0), "0%");
+        assert_eq!(fmt_pct(1.0), "100%");
+        assert_eq!(fmt_pct(0.9996), "99.9%");
+        assert_eq!(fmt_pct(0.912), "91%");
+        assert_eq!(fmt_pct(0.061), "6.1%");
+        assert_eq!(fmt_pct(0.0005), "0.05%");
+        assert_eq!(fmt_ms(750.0), "750 ms");
+        assert_eq!(fmt_ms(90.0), "90 ms");
+        assert_eq!(fmt_ms(1250.0), "1.25 s");
+        assert_eq!(fmt_ms(30001.0), "30.0 s");
+        assert_eq!(fmt_time(0, false), "00:00 UTC");
+        assert_eq!(fmt_time(0, true), "1970-01-01 00:00 UTC");
+        assert!(is_timeout("Timeout") && is_timeout("Request timeout") && is_timeout("H12"));
+        assert!(!is_timeout("Error"));
+    }
+}

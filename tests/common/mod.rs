@@ -1,0 +1,381 @@
+//! Scenario generators with known truth, for `tests/scenarios.rs`. Deterministic: one tiny
+//! PRNG (SplitMix64), no `rand`. Every scenario is a day of 2026-11-27 (UTC), so times are
+//! written from milliseconds of the day.
+
+#![allow(dead_code)]
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// SplitMix64: tiny, fast, good enough for test data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn chance(&mut self, p: f64) -> bool {
+        self.unit() < p
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+
+    /// Standard normal (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = self.unit().max(1e-300);
+        let u2 = self.unit();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// Log-normal with the given median and log-space sigma.
+    pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
+        median * (sigma * self.normal()).exp()
+    }
+
+    /// Index chosen with the given weights.
+    pub fn weighted(&mut self, w: &[f64]) -> usize {
+        let total: f64 = w.iter().sum();
+        let mut x = self.unit() * total;
+        for (i, v) in w.iter().enumerate() {
+            if x < *v {
+                return i;
+            }
+            x -= v;
+        }
+        w.len() - 1
+    }
+}
+
+/// `2026-11-27T17:45:03.120Z` for a millisecond of the day.
+pub fn ts(ms_of_day: u64) -> String {
+    let ms_of_day = ms_of_day % 86_400_000;
+    let (h, m, s, ms) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    format!("2026-11-27T{h:02}:{m:02}:{s:02}.{ms:03}Z")
+}
+
+/// Milliseconds of the day of `hh:mm`.
+pub const fn hm(h: u64, m: u64) -> u64 {
+    (h * 60 + m) * 60_000
+}
+
+/// One generated JSON-lines request.
+pub struct Req<'a> {
+    pub t: u64,
+    pub version: &'a str,
+    pub endpoint: &'a str,
+    pub tenant: &'a str,
+    pub latency_ms: f64,
+    pub status: &'a str,
+}
+
+pub fn json_line(out: &mut String, id: u64, r: &Req) {
+    let _ = writeln!(
+        out,
+        r#"{{"ts":"{}","requestId":"req-{id:08x}","version":"{}","endpoint":"{}","tenant":"{}","latency_ms":{:.1},"status":"{}"}}"#,
+        ts(r.t),
+        r.version,
+        r.endpoint,
+        r.tenant,
+        r.latency_ms,
+        r.status
+    );
+}
+
+pub const ENDPOINTS: [&str; 5] = ["/score", "/quote", "/apply", "/status", "/export"];
+pub const TENANTS: [&str; 12] = [
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "stark",
+    "wayne",
+    "wonka",
+    "tyrell",
+    "cyberdyne",
+    "soylent",
+    "oscorp",
+];
+
+/// Requests evenly spaced from `from` to `to` (ms of day), `n` of them.
+pub fn times(n: u64, from: u64, to: u64) -> impl Iterator<Item = u64> {
+    let step = (to - from) / n.max(1);
+    (0..n).map(move |i| from + i * step)
+}
+
+/// The seed's version regression: v1.2 alone from 17:00; v1.3 deployed at 17:45 takes 60%
+/// of the traffic, ~7.6× slower at p50, 90% of its requests time out.
+pub fn version_regression() -> String {
+    let mut r = Rng::new(1);
+    let mut out = String::new();
+    for (i, t) in times(24_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let new = t >= hm(17, 45) && r.chance(0.6);
+        let (version, latency, status) = if new {
+            let timeout = r.chance(0.9);
+            (
+                "v1.3",
+                r.lognormal(760.0, 0.25),
+                if timeout { "Timeout" } else { "OK" },
+            )
+        } else {
+            (
+                "v1.2",
+                r.lognormal(100.0, 0.3),
+                if r.chance(0.002) { "Error" } else { "OK" },
+            )
+        };
+        let req = Req {
+            t,
+            version,
+            endpoint: ENDPOINTS[r.below(5) as usize],
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: latency,
+            status,
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
+/// A 5% canary (v2.1 from 17:30) whose p50 is unchanged but 12% of its requests are ~4×
+/// slower: a tail-only regression.
+pub fn canary_tail() -> String {
+    let mut r = Rng::new(2);
+    let mut out = String::new();
+    for (i, t) in times(40_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let canary = t >= hm(17, 30) && r.chance(0.05);
+        let base = r.lognormal(120.0, 0.3);
+        let latency = if canary && r.chance(0.12) {
+            base * 4.0
+        } else {
+            base
+        };
+        let req = Req {
+            t,
+            version: if canary { "v2.1" } else { "v2.0" },
+            endpoint: ENDPOINTS[r.below(5) as usize],
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: latency,
+            status: if r.chance(0.003) { "Error" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
+/// v2 (from 17:30, half the traffic) fails 5% of its requests vs 0.3% on v1, with the
+/// same latency.
+pub fn errors_only() -> String {
+    let mut r = Rng::new(3);
+    let mut out = String::new();
+    for (i, t) in times(20_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let v2 = t >= hm(17, 30) && r.chance(0.5);
+        let fail = r.chance(if v2 { 0.05 } else { 0.003 });
+        let req = Req {
+            t,
+            version: if v2 { "v2" } else { "v1" },
+            endpoint: ENDPOINTS[r.below(5) as usize],
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: r.lognormal(80.0, 0.35),
+            status: if fail { "Error" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
+/// `/export` is ~8× slower than the other endpoints on every version. v2 sends 25% of its
+/// traffic there, v1 3%: v2's tail looks much worse only through its traffic mix.
+pub fn slow_endpoint() -> String {
+    let mut r = Rng::new(4);
+    let mut out = String::new();
+    for (i, t) in times(24_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let v2 = r.chance(0.5);
+        let export = r.chance(if v2 { 0.25 } else { 0.03 });
+        let endpoint = if export {
+            "/export"
+        } else {
+            ENDPOINTS[r.below(4) as usize]
+        };
+        let latency = if export {
+            r.lognormal(800.0, 0.3)
+        } else {
+            r.lognormal(100.0, 0.3)
+        };
+        let req = Req {
+            t,
+            version: if v2 { "v2" } else { "v1" },
+            endpoint,
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: latency,
+            status: if r.chance(0.003) { "Error" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
+/// Tenant `wonka` (4% of the traffic) is 5× slower on every version and endpoint from
+/// `since` (ms of the day) on.
+pub fn slow_tenant(since: u64) -> String {
+    let mut r = Rng::new(5);
+    let mut out = String::new();
+    for (i, t) in times(24_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let wonka = r.chance(0.04);
+        let slow = wonka && t >= since;
+        let tenant = if wonka {
+            "wonka"
+        } else {
+            let others: Vec<&str> = TENANTS.iter().copied().filter(|t| *t != "wonka").collect();
+            others[r.below(others.len() as u64) as usize]
+        };
+        let base = r.lognormal(90.0, 0.3);
+        let req = Req {
+            t,
+            version: if r.chance(0.5) { "v7" } else { "v8" },
+            endpoint: ENDPOINTS[r.below(5) as usize],
+            tenant,
+            latency_ms: if slow { base * 5.0 } else { base },
+            status: if r.chance(0.003) { "Error" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
+/// Heroku router logs (logfmt after a syslog-ish prefix). Dyno `web.3` starts failing at
+/// 17:40: from then on 60% of its requests end in `at=error code=H12 desc="Request
+/// timeout"` after 30 s, `status=503`.
+pub fn failing_host() -> String {
+    let mut r = Rng::new(6);
+    let mut out = String::new();
+    let paths = [
+        "/api/items",
+        "/api/cart",
+        "/api/checkout",
+        "/api/search",
+        "/",
+    ];
+    for (i, t) in times(18_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let dyno = 1 + r.below(6);
+        let fails = dyno == 3 && t >= hm(17, 40) && r.chance(0.6);
+        let path = paths[r.below(5) as usize];
+        let method = if r.chance(0.8) { "GET" } else { "POST" };
+        let fwd = format!(
+            "{}.{}.{}.{}",
+            10 + r.below(200),
+            r.below(256),
+            r.below(256),
+            r.below(256)
+        );
+        let stamp = ts(t).replace('Z', "000+00:00");
+        let connect = r.below(3);
+        if fails {
+            let _ = writeln!(
+                out,
+                "{stamp} heroku[router]: at=error code=H12 desc=\"Request timeout\" method={method} path=\"{path}\" host=shop.herokuapp.com request_id={:032x} fwd=\"{fwd}\" dyno=web.{dyno} connect={connect}ms service=30001ms status=503 bytes=0 protocol=https",
+                r.next_u64() as u128 * 7919 + i as u128,
+            );
+        } else {
+            let service = r.lognormal(45.0, 0.4).round().max(1.0);
+            let status = if r.chance(0.002) { 500 } else { 200 };
+            let _ = writeln!(
+                out,
+                "{stamp} heroku[router]: at=info method={method} path=\"{path}\" host=shop.herokuapp.com request_id={:032x} fwd=\"{fwd}\" dyno=web.{dyno} connect={connect}ms service={service}ms status={status} bytes={} protocol=https",
+                r.next_u64() as u128 * 7919 + i as u128,
+                200 + r.below(5000),
+            );
+        }
+    }
+    out
+}
+
+/// Three versions rolled out one after another, all alike: nothing is wrong.
+pub fn healthy() -> String {
+    let mut r = Rng::new(7);
+    let mut out = String::new();
+    // Endpoints differ a little (≤ 1.15×), as real ones do.
+    let endpoint_scale = [1.0, 1.05, 0.95, 1.1, 1.15];
+    for (i, t) in times(30_000, hm(17, 0), hm(19, 0)).enumerate() {
+        let version = if t < hm(17, 40) {
+            "v3.0"
+        } else if t < hm(18, 20) {
+            ["v3.0", "v3.1"][r.below(2) as usize]
+        } else {
+            ["v3.0", "v3.1", "v3.2"][r.below(3) as usize]
+        };
+        let e = r.below(5) as usize;
+        let req = Req {
+            t,
+            version,
+            endpoint: ENDPOINTS[e],
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: r.lognormal(110.0 * endpoint_scale[e], 0.35),
+            status: if r.chance(0.005) { "Error" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
+/// Write `text` to a fresh file under the target directory and return its path.
+pub fn write_temp(name: &str, text: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scenarios");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write scenario");
+    p
+}
+
+/// `logdrop analyze --format json FILE`, parsed into the JSON contract.
+pub fn analyze_json(path: &std::path::Path) -> (logdrop::Summary, serde_json::Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze", "--format", "json"])
+        .arg(path)
+        .output()
+        .expect("logdrop runs");
+    assert!(
+        out.status.success(),
+        "logdrop failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let s: logdrop::Summary = serde_json::from_value(v.clone()).expect("the JSON contract");
+    (s, v)
+}
+
+/// `logdrop analyze FILE` (the text table and findings).
+pub fn analyze_text(path: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze"])
+        .arg(path)
+        .output()
+        .expect("logdrop runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
