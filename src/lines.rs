@@ -336,7 +336,7 @@ mod tests {
     #[test]
     fn too_long_lines_are_reported_not_buffered() {
         let mut input = b"ok\n".to_vec();
-        input.extend(std::iter::repeat(b'x').take(50));
+        input.extend(std::iter::repeat_n(b'x', 50));
         input.extend(b"\nafter\n");
         let expect = vec![
             Ev::L("ok".into(), 1, 0, false),

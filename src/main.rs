@@ -121,7 +121,10 @@ fn main() -> ExitCode {
 type BoxError = Box<dyn std::error::Error>;
 
 /// Open each input (gzip detected by magic bytes), in order, as one stream.
-fn open_inputs(files: &[String]) -> Result<Vec<(String, Box<dyn Read>)>, BoxError> {
+/// An input's name (for messages) and its decompressed bytes.
+type Input = (String, Box<dyn Read>);
+
+fn open_inputs(files: &[String]) -> Result<Vec<Input>, BoxError> {
     let names: Vec<String> = if files.is_empty() {
         vec!["-".to_string()]
     } else {

@@ -121,7 +121,7 @@ impl StatusKind {
 #[inline]
 fn http_is_error(n: &str) -> bool {
     match units::parse_number(n.as_bytes()) {
-        Some(c) => c >= 500.0 && c < 600.0 || c == 408.0,
+        Some(c) => (500.0..600.0).contains(&c) || c == 408.0,
         None => false,
     }
 }
@@ -484,7 +484,7 @@ impl Detector {
                 if name > 0.0 && d <= 200 {
                     return Some((10.0 + name, *k));
                 }
-                if is_outcome_field(k) || d < 2 || d > 20 || (o.present as f64) / n < 0.5 {
+                if is_outcome_field(k) || !(2..=20).contains(&d) || (o.present as f64) / n < 0.5 {
                     return None;
                 }
                 if o.level_words as f64 / o.present.max(1) as f64 >= 0.5 {
