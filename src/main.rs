@@ -27,6 +27,7 @@ enum Cmd {
     Analyze {
         /// Files to read (gzip is detected by content); `-` or nothing reads stdin.
         files: Vec<String>,
+        /// text: a table; json: the JSON contract; markdown/html: the incident report.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
@@ -77,6 +78,10 @@ enum Format {
     Text,
     /// The JSON contract (see README).
     Json,
+    /// The incident report, as Markdown.
+    Markdown,
+    /// The incident report as one self-contained HTML file (charts inlined, opens offline).
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -207,6 +212,20 @@ fn analyze(
             writeln!(out)?;
         }
         Format::Text => cli_text::write_table(&mut out, &summary)?,
+        Format::Markdown => {
+            out.write_all(logdrop::render::report::markdown(&summary).as_bytes())?
+        }
+        Format::Html => {
+            use logdrop::render::charts::{self, Theme};
+            let chart = |name: &str| match name {
+                "cdf" => Some(charts::latency_cdf(&summary, Theme::Light)),
+                "timeline" => Some(charts::latency_timeline(&summary, Theme::Light)),
+                "errors" => Some(charts::error_rate(&summary, Theme::Light)),
+                _ => None,
+            };
+            let doc = logdrop::render::report::html_document(&summary, &chart);
+            out.write_all(doc.as_bytes())?
+        }
     }
     out.flush()?;
     match problem {

@@ -68,7 +68,7 @@
 //! requests, whichever field it belongs to; `too-little-data` findings come last.
 
 mod stats;
-mod text;
+pub mod text;
 
 use crate::aggregate::{Aggregates, FieldAgg, GroupAgg, ValueAgg, NO_GROUP, OTHER};
 use crate::summary::{Comparison, Finding, Quantiles, Ratios, Summary, Symptom, Tests};

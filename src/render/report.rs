@@ -1,0 +1,1198 @@
+//! The incident report (stage 7): a pure function of the [`Summary`].
+//!
+//! The report is built once as a small document tree ([`Report`]: headings, paragraphs,
+//! lists, tables, quoted log lines) and then written out as Markdown or as HTML. Log text
+//! only ever enters the tree as *text*, and each writer escapes it for its own target, so a
+//! log line cannot inject Markdown links, images or raw HTML into the report.
+//!
+//! Every figure comes from the summary — the findings' own numbers and the per-group
+//! table — and is formatted by the same functions the findings' sentences use, so the
+//! report never contradicts itself or the table. A healthy file gets a short "no
+//! significant regression found" report, not a made-up incident.
+
+use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio};
+use crate::summary::{Finding, GroupSummary, Summary};
+use crate::units::format_rfc3339_ms;
+
+/// An inline run of text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inline {
+    Text(String),
+    Strong(String),
+    /// Shown in a monospace font; log text and field names.
+    Code(String),
+}
+
+/// A block of the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Heading(u8, String),
+    Para(Vec<Inline>),
+    List(Vec<Vec<Inline>>),
+    /// Header cells, then rows; the first column is left-aligned, the others right-aligned.
+    Table(Vec<String>, Vec<Vec<String>>),
+    /// Verbatim log lines.
+    Quote(Vec<String>),
+    /// Where a chart goes in the HTML report (`cdf`, `timeline`, `errors`).
+    Chart(&'static str),
+}
+
+/// The report as a document tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub title: String,
+    pub blocks: Vec<Block>,
+}
+
+fn t(s: impl Into<String>) -> Inline {
+    Inline::Text(s.into())
+}
+fn b(s: impl Into<String>) -> Inline {
+    Inline::Strong(s.into())
+}
+fn c(s: impl Into<String>) -> Inline {
+    Inline::Code(s.into())
+}
+
+/// The kind of thing a field names, for choosing the immediate action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Subject {
+    Version,
+    Host,
+    Tenant,
+    Endpoint,
+    Region,
+    Other,
+}
+
+fn subject_of(field: &str, is_group_field: bool) -> Subject {
+    let n: String = field
+        .rsplit('.')
+        .next()
+        .unwrap_or(field)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    if has(&[
+        "version", "release", "build", "deploy", "commit", "sha", "revision", "image", "canary",
+    ]) {
+        Subject::Version
+    } else if has(&[
+        "host",
+        "dyno",
+        "instance",
+        "pod",
+        "node",
+        "server",
+        "machine",
+        "container",
+        "worker",
+    ]) {
+        Subject::Host
+    } else if has(&[
+        "tenant", "customer", "account", "org", "client", "user", "team", "project",
+    ]) {
+        Subject::Tenant
+    } else if has(&[
+        "endpoint",
+        "path",
+        "route",
+        "url",
+        "uri",
+        "handler",
+        "operation",
+        "method",
+        "api",
+    ]) {
+        Subject::Endpoint
+    } else if has(&["region", "zone", "az", "datacenter", "dc", "cluster"]) {
+        Subject::Region
+    } else if is_group_field {
+        Subject::Version
+    } else {
+        Subject::Other
+    }
+}
+
+/// Whether the file's timestamps span more than one date (times then carry the date).
+fn spans_days(s: &Summary) -> bool {
+    let first = s
+        .groups
+        .iter()
+        .filter_map(|g| g.first_seen.as_deref())
+        .min();
+    let last = s.groups.iter().filter_map(|g| g.last_seen.as_deref()).max();
+    match (first, last) {
+        (Some(a), Some(b)) => a.get(0..10) != b.get(0..10),
+        _ => false,
+    }
+}
+
+/// `17:45:03 UTC` (or with the date when the file spans days) from RFC 3339 text.
+fn when(rfc: &str, days: bool) -> String {
+    let date = rfc.get(0..10).unwrap_or("");
+    let time = rfc.get(11..19).unwrap_or(rfc);
+    if days {
+        format!("{date} {time} UTC")
+    } else {
+        format!("{time} UTC")
+    }
+}
+
+fn when_ms(ms: i64, days: bool) -> String {
+    when(&format_rfc3339_ms(ms), days)
+}
+
+fn parse_rfc(s: &str) -> Option<i64> {
+    crate::units::parse_timestamp(s.as_bytes())
+}
+
+fn duration(ms: i64) -> String {
+    let m = ms / 60_000;
+    if ms < 60_000 {
+        format!("{} s", ms / 1000)
+    } else if m < 120 {
+        format!("{m} min")
+    } else {
+        format!("{} h {} min", m / 60, m % 60)
+    }
+}
+
+fn group<'a>(s: &'a Summary, key: &str) -> Option<&'a GroupSummary> {
+    s.groups.iter().find(|g| g.key == key)
+}
+
+fn p(g: &GroupSummary, q: fn(&crate::summary::LatencyStats) -> f64) -> String {
+    g.latency_ms
+        .as_ref()
+        .map(|l| fmt_ms(q(l)))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Canary gates from the baseline: (p95 limit ms, error-rate limit, requests to judge).
+fn canary_gates(base: &GroupSummary, f: Option<&Finding>) -> (Option<f64>, f64, u64) {
+    let p95 = base.latency_ms.map(|l| (l.p95 * 1.5).max(l.p95 + 1.0));
+    let e0 = base.error_rate;
+    let err = (e0 * 2.0).max(e0 + 0.02).min(1.0);
+    // Requests needed to tell `err` from `e0` (two-proportion z, α = 0.001 two-sided,
+    // power 0.8): n = (zα·√(2·p̄(1−p̄)) + zβ·√(p0(1−p0) + p1(1−p1)))² / (p1 − p0)².
+    let p1 = f.map(|f| f.error_rate.max(err)).unwrap_or(err).min(0.999);
+    let (za, zb) = (3.2905_f64, 0.8416_f64);
+    let pbar = (e0 + p1) / 2.0;
+    let num =
+        za * (2.0 * pbar * (1.0 - pbar)).sqrt() + zb * (e0 * (1.0 - e0) + p1 * (1.0 - p1)).sqrt();
+    let n = (num / (p1 - e0).max(1e-3)).powi(2);
+    let n = ((n / 50.0).ceil() * 50.0).clamp(100.0, 20_000.0) as u64;
+    (p95, err, n)
+}
+
+/// When an alert on `p95 > limit` (any shown group with ≥ 10 requests in a bucket) or
+/// `error rate > err` (all groups together) would first have fired, from the timeline.
+fn alert_fires_at(s: &Summary, p95_limit: Option<f64>, err: f64) -> Option<(i64, String)> {
+    let mut times: Vec<i64> = s
+        .timeline
+        .series
+        .iter()
+        .flat_map(|x| x.points.iter().map(|p| p.t))
+        .collect();
+    times.sort_unstable();
+    times.dedup();
+    for t in times {
+        let (mut n, mut e) = (0u64, 0u64);
+        let mut slow = None;
+        for series in &s.timeline.series {
+            if let Some(pt) = series.points.iter().find(|p| p.t == t) {
+                n += pt.count;
+                e += pt.errors;
+                if let (Some(limit), Some(v)) = (p95_limit, pt.p95) {
+                    if pt.count >= 10 && v > limit && slow.is_none() {
+                        slow = Some(format!("p95 of {} reached {}", series.group, fmt_ms(v)));
+                    }
+                }
+            }
+        }
+        if let Some(why) = slow {
+            return Some((t, why));
+        }
+        if n >= 10 && e as f64 / n as f64 > err {
+            return Some((
+                t,
+                format!("error rate reached {}", fmt_pct(e as f64 / n as f64)),
+            ));
+        }
+    }
+    None
+}
+
+/// Quoted evidence: up to `n` lines of a group, errors first for a culprit, successes
+/// first for a baseline, and a repaired line when there is one.
+fn evidence(g: &GroupSummary, culprit: bool, n: usize) -> Vec<String> {
+    let mut lines: Vec<&crate::summary::Evidence> = g.evidence.iter().collect();
+    lines.sort_by_key(|e| (e.is_error != culprit, !e.repairs.is_empty(), e.line_no));
+    let mut out: Vec<String> = lines.iter().take(n).map(|e| e.text.clone()).collect();
+    // The culprit's quotes include a repaired line when there is one, as the seed's did.
+    if culprit {
+        if let Some(r) = g
+            .evidence
+            .iter()
+            .find(|e| !e.repairs.is_empty() && e.is_error)
+        {
+            if !out.contains(&r.text) {
+                out.pop();
+                out.push(r.text.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Build the report for `s`.
+pub fn build(s: &Summary) -> Report {
+    let days = spans_days(s);
+    let top = s.findings.iter().find(|f| f.verdict == "regression");
+    let top = top.or_else(|| s.findings.first());
+    let total: u64 = s.groups.iter().map(|g| g.count).sum();
+    let errors: u64 = s.groups.iter().map(|g| g.errors).sum();
+    let mut blocks = Vec::new();
+
+    let title = match top {
+        Some(f) => format!(
+            "Incident analysis: {} on {}={}",
+            kind_words(&f.kind),
+            f.field,
+            f.value
+        ),
+        None => "Log analysis: no significant regression found".to_string(),
+    };
+
+    // 1. Summary.
+    blocks.push(Block::Heading(2, "Summary".into()));
+    let span = file_span(s, days);
+    match top {
+        Some(f) => {
+            blocks.push(Block::Para(vec![t(f.summary.clone())]));
+            let mut impact = vec![
+                b("Impact: "),
+                t(format!(
+                    "{} of {} requests with {}={} were slow or failed",
+                    f.bad_requests, f.requests, f.field, f.value
+                )),
+            ];
+            impact.push(t(format!(
+                "; {} of all {} requests in the log{} failed ({}).",
+                errors,
+                total,
+                span,
+                fmt_pct(if total > 0 {
+                    errors as f64 / total as f64
+                } else {
+                    0.0
+                })
+            )));
+            blocks.push(Block::Para(impact));
+            if f.verdict != "regression" {
+                blocks.push(Block::Para(vec![
+                    b("Confidence: "),
+                    t(
+                        "low — there are too few requests to be sure; the direction is clear, \
+                       the size is not. Collect more of the log before acting on it alone.",
+                    ),
+                ]));
+            }
+        }
+        None => {
+            blocks.push(Block::Para(vec![t(format!(
+                "No significant regression found in {} requests across {} group{}{}: no group \
+                 is slower or failing more than {} by a margin that matters.",
+                total,
+                s.groups.len(),
+                if s.groups.len() == 1 { "" } else { "s" },
+                span,
+                s.baseline.as_deref().unwrap_or("the others")
+            ))]));
+        }
+    }
+
+    // 2. Root cause analysis.
+    blocks.push(Block::Heading(2, "Root cause analysis".into()));
+    if let Some(f) = top {
+        root_cause(s, f, days, &mut blocks);
+    } else {
+        blocks.push(Block::Para(vec![t(
+            "Nothing stands out: the per-group comparison below shows no regression.",
+        )]));
+        blocks.push(comparison_table(s));
+        blocks.push(Block::Chart("cdf"));
+    }
+
+    // 3. Immediate action.
+    blocks.push(Block::Heading(2, "Immediate action".into()));
+    blocks.push(Block::Para(immediate_action(s, top)));
+
+    if let Some(f) = top {
+        // 4. Prevention.
+        blocks.push(Block::Heading(2, "Prevention".into()));
+        prevention(s, f, days, &mut blocks);
+        // 5. Timeline.
+        blocks.push(Block::Heading(2, "Timeline".into()));
+        blocks.push(timeline(s, f, days));
+        blocks.push(Block::Chart("timeline"));
+        blocks.push(Block::Chart("errors"));
+        // 6. Retrospective notes.
+        blocks.push(Block::Heading(2, "Retrospective notes".into()));
+        blocks.push(Block::List(retrospective(s, f)));
+    }
+
+    // 7. Appendix.
+    blocks.push(Block::Heading(2, "Appendix: how the log was read".into()));
+    appendix(s, &mut blocks);
+    Report { title, blocks }
+}
+
+fn kind_words(kind: &str) -> String {
+    let words: Vec<&str> = kind
+        .split('+')
+        .map(|k| match k {
+            "latency" => "latency",
+            "tail-latency" => "tail latency",
+            "errors" => "errors",
+            other => other,
+        })
+        .collect();
+    match words.as_slice() {
+        [] => "a regression".into(),
+        [a] => a.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn file_span(s: &Summary, days: bool) -> String {
+    let first = s
+        .groups
+        .iter()
+        .filter_map(|g| g.first_seen.as_deref())
+        .min();
+    let last = s.groups.iter().filter_map(|g| g.last_seen.as_deref()).max();
+    match (first, last) {
+        (Some(a), Some(b)) => format!(" (from {} to {})", when(a, days), when(b, days)),
+        _ => String::new(),
+    }
+}
+
+fn comparison_table(s: &Summary) -> Block {
+    let head = [
+        "group", "requests", "errors", "p50", "p95", "p99", "verdict",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = s
+        .groups
+        .iter()
+        .take(8)
+        .map(|g| {
+            let verdict = if s.baseline.as_deref() == Some(g.key.as_str()) {
+                "baseline".to_string()
+            } else {
+                s.comparisons
+                    .iter()
+                    .find(|c| c.group == g.key)
+                    .map(|c| c.verdict.replace('-', " "))
+                    .unwrap_or_default()
+            };
+            vec![
+                g.key.clone(),
+                g.count.to_string(),
+                fmt_pct(g.error_rate),
+                p(g, |l| l.p50),
+                p(g, |l| l.p95),
+                p(g, |l| l.p99),
+                verdict,
+            ]
+        })
+        .collect();
+    Block::Table(head, rows)
+}
+
+fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
+    let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
+    let mut what = vec![
+        b("What is causing it? "),
+        t("The slow and failed requests are explained by "),
+        c(format!("{}={}", f.field, f.value)),
+    ];
+    if is_group {
+        if let Some(base) = &f.baseline {
+            what.push(t(", compared with the last healthy "));
+            what.push(c(f.field.clone()));
+            what.push(t(", "));
+            what.push(c(base.clone()));
+        }
+    } else {
+        what.push(t(format!(
+            ": it carries {} of the slow or failed requests, {} its share of all requests",
+            fmt_pct(f.share_of_bad),
+            fmt_ratio(f.lift)
+        )));
+    }
+    what.push(t("."));
+    blocks.push(Block::Para(what));
+    if !f.symptoms.is_empty() {
+        let mut looks = vec![b("What the failure looked like: ")];
+        for (i, sy) in f.symptoms.iter().take(4).enumerate() {
+            if i > 0 {
+                looks.push(t(", "));
+            }
+            looks.push(c(format!("{}={}", sy.field, sy.value)));
+            looks.push(t(format!(" ({})", fmt_pct(sy.share))));
+        }
+        looks.push(t("."));
+        blocks.push(Block::Para(looks));
+    }
+    blocks.push(Block::Para(vec![b("Supporting evidence from the logs:")]));
+    blocks.push(comparison_table(s));
+    blocks.push(Block::Chart("cdf"));
+
+    // Quoted lines: the baseline's (healthy) and the culprit's, as the seed report does.
+    if is_group {
+        if let Some(base) = f.baseline.as_deref().and_then(|k| group(s, k)) {
+            let lines = evidence(base, false, 2);
+            if !lines.is_empty() {
+                blocks.push(Block::Para(vec![
+                    b(format!("Stable ({}): ", base.key)),
+                    t(format!(
+                        "{} requests, {} failed, p50 {}, p95 {}.",
+                        base.count,
+                        fmt_pct(base.error_rate),
+                        p(base, |l| l.p50),
+                        p(base, |l| l.p95)
+                    )),
+                ]));
+                blocks.push(Block::Quote(lines));
+            }
+        }
+        if let Some(g) = group(s, &f.value) {
+            let lines = evidence(g, true, 3);
+            if !lines.is_empty() {
+                let mut para = vec![
+                    b(format!("Degraded ({}): ", g.key)),
+                    t(format!(
+                        "{} requests, {} failed, p50 {}, p95 {}",
+                        g.count,
+                        fmt_pct(g.error_rate),
+                        p(g, |l| l.p50),
+                        p(g, |l| l.p95)
+                    )),
+                ];
+                if let Some(r) = f.ratios.p50 {
+                    para.push(t(format!(" — {} the baseline's p50", fmt_ratio(r))));
+                }
+                para.push(t("."));
+                blocks.push(Block::Para(para));
+                blocks.push(Block::Quote(lines));
+                if g.evidence.iter().any(|e| !e.repairs.is_empty()) {
+                    blocks.push(Block::Para(vec![t(
+                        "A quoted line was malformed in the log and repaired to be read; it is \
+                         shown as written.",
+                    )]));
+                }
+            }
+        }
+    }
+    let others: Vec<&Finding> = s
+        .findings
+        .iter()
+        .filter(|o| !std::ptr::eq(*o, f))
+        .take(4)
+        .collect();
+    if !others.is_empty() {
+        blocks.push(Block::Para(vec![b("Other findings:")]));
+        blocks.push(Block::List(
+            others.iter().map(|o| vec![t(o.summary.clone())]).collect(),
+        ));
+    }
+    let explained: Vec<Vec<Inline>> = s
+        .comparisons
+        .iter()
+        .filter_map(|cmp| {
+            cmp.explained_by.as_ref().map(|by| {
+                vec![
+                    c(cmp.group.clone()),
+                    t(" looks worse than the baseline, but "),
+                    c(by.clone()),
+                    t(" explains its slow or failed requests better (its traffic mix differs)."),
+                ]
+            })
+        })
+        .collect();
+    if !explained.is_empty() {
+        blocks.push(Block::List(explained));
+    }
+}
+
+fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
+    let Some(f) = top else {
+        return vec![b("No action needed. "), t("Keep the current versions.")];
+    };
+    let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
+    let base = s.baseline.as_deref().and_then(|k| group(s, k));
+    let mut out = Vec::new();
+    match subject_of(&f.field, is_group) {
+        Subject::Version => {
+            out.push(b("Roll back "));
+            out.push(c(format!("{}={}", f.field, f.value)));
+            match base {
+                Some(bg) if is_group => {
+                    out.push(b(" to "));
+                    out.push(c(bg.key.clone()));
+                    out.push(t(format!(
+                        ", the last version that is healthy in this log ({} requests, {} failed, \
+                         p95 {}). Then confirm that p95 returns under {} and errors under {}.",
+                        bg.count,
+                        fmt_pct(bg.error_rate),
+                        p(bg, |l| l.p95),
+                        p(bg, |l| l.p95),
+                        fmt_pct((bg.error_rate * 2.0).max(bg.error_rate + 0.01))
+                    )));
+                }
+                _ => out.push(t(" to the last version known to be healthy.")),
+            }
+        }
+        Subject::Host => {
+            out.push(b("Take "));
+            out.push(c(format!("{}={}", f.field, f.value)));
+            out.push(b(" out of rotation"));
+            out.push(t(
+                " (drain it from the load balancer) and restart or replace it; the other values \
+                 of the field are healthy.",
+            ));
+        }
+        Subject::Tenant => {
+            out.push(b("Throttle or isolate "));
+            out.push(c(format!("{}={}", f.field, f.value)));
+            out.push(t(
+                " (rate-limit it or move it to its own capacity) so that the other tenants \
+                 recover, then find out what changed in its traffic.",
+            ));
+        }
+        Subject::Endpoint => {
+            out.push(b("Investigate "));
+            out.push(c(format!("{}={}", f.field, f.value)));
+            out.push(t(
+                ": it is slow or failing on every version, so a rollback will not help. Protect \
+                 the rest of the service (a tighter timeout, a feature flag, or shedding that \
+                 route) while it is fixed.",
+            ));
+        }
+        Subject::Region => {
+            out.push(b("Shift traffic away from "));
+            out.push(c(format!("{}={}", f.field, f.value)));
+            out.push(t(" and check that region's dependencies."));
+        }
+        Subject::Other => {
+            out.push(b("Isolate the requests with "));
+            out.push(c(format!("{}={}", f.field, f.value)));
+            out.push(t(" and find out what they have in common."));
+        }
+    }
+    if f.verdict != "regression" {
+        out.push(t(
+            " The evidence is thin (too few requests): confirm on more of the log first if the \
+             action is risky.",
+        ));
+    }
+    out
+}
+
+fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
+    let base = s
+        .baseline
+        .as_deref()
+        .and_then(|k| group(s, k))
+        .or_else(|| s.groups.iter().find(|g| g.key != f.value));
+    let Some(base) = base else {
+        blocks.push(Block::Para(vec![t(
+            "Alert on deviations from a baseline: with a single group there is none to compute \
+             thresholds from.",
+        )]));
+        return;
+    };
+    let (p95, err, n) = canary_gates(base, Some(f));
+    let mut gate = vec![
+        b("Canary release with automatic gates: "),
+        t("send 1–5% of traffic to a new version first and fail it automatically if, over its first "),
+        b(format!("{n} requests")),
+        t(", "),
+    ];
+    if let Some(p95) = p95 {
+        gate.push(b(format!("p95 > {}", fmt_ms(p95))));
+        gate.push(t(" or "));
+    }
+    gate.push(b(format!("the error rate > {}", fmt_pct(err))));
+    gate.push(t(format!(
+        " (the baseline {} has p95 {} and {} errors). ",
+        base.key,
+        p(base, |l| l.p95),
+        fmt_pct(base.error_rate)
+    )));
+    if let Some(g) = group(s, &f.value) {
+        gate.push(t(format!(
+            "{} would have failed this gate: p95 {}, {} errors.",
+            g.key,
+            p(g, |l| l.p95),
+            fmt_pct(g.error_rate)
+        )));
+    }
+    blocks.push(Block::Para(gate));
+    let mut alert = vec![
+        b("Alert on deviation from the baseline: "),
+        t("page when any version's p95 over one minute exceeds "),
+    ];
+    alert.push(b(p95
+        .map(fmt_ms)
+        .unwrap_or_else(|| "1.5× the baseline".into())));
+    alert.push(t(" or the error rate exceeds "));
+    alert.push(b(fmt_pct(err)));
+    match alert_fires_at(s, p95, err) {
+        Some((at, why)) => {
+            let mut tail = format!(
+                ". Here it would have fired at {} ({why})",
+                when_ms(at, days)
+            );
+            if let Some(first) = group(s, &f.value)
+                .and_then(|g| g.first_seen.as_deref())
+                .and_then(parse_rfc)
+            {
+                if at - first >= 60_000 {
+                    tail.push_str(&format!(
+                        ", {} after the first {}={} request",
+                        duration(at - first),
+                        f.field,
+                        f.value
+                    ));
+                } else if at + 60_000 > first {
+                    tail.push_str(&format!(
+                        ", within a minute of the first {}={} request",
+                        f.field, f.value
+                    ));
+                }
+            }
+            tail.push('.');
+            alert.push(t(tail));
+        }
+        None => alert.push(t(".")),
+    }
+    blocks.push(Block::Para(alert));
+}
+
+fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
+    let mut events: Vec<(String, Vec<Inline>)> = Vec::new();
+    let first = s.groups.iter().filter_map(|g| g.first_seen.clone()).min();
+    let last = s.groups.iter().filter_map(|g| g.last_seen.clone()).max();
+    if let Some(a) = &first {
+        events.push((a.clone(), vec![t("First request in the log.")]));
+    }
+    if let Some(g) = group(s, &f.value) {
+        if let Some(at) = &g.first_seen {
+            if first.as_ref() != Some(at) {
+                events.push((
+                    at.clone(),
+                    vec![
+                        t("First request with "),
+                        c(format!("{}={}", f.field, f.value)),
+                        t(" (deploy or first appearance)."),
+                    ],
+                ));
+            }
+        }
+    }
+    if let Some(at) = &f.started_at {
+        let basis = match f.started_basis.as_deref() {
+            Some("change-point") => "latency or errors shifted",
+            Some("file-timeline") => "the whole log's latency or errors shifted",
+            _ => "degradation starts",
+        };
+        events.push((
+            at.clone(),
+            vec![t(format!("Onset: {basis} ({}).", kind_words(&f.kind)))],
+        ));
+    }
+    if let Some(bg) = s.baseline.as_deref().and_then(|k| group(s, k)) {
+        let (p95, err, _) = canary_gates(bg, Some(f));
+        if let Some((at, why)) = alert_fires_at(s, p95, err) {
+            events.push((
+                format_rfc3339_ms(at),
+                vec![t(format!(
+                    "An alert on the thresholds above would have fired ({why})."
+                ))],
+            ));
+        }
+    }
+    if let Some(end) = &f.ended_at {
+        events.push((
+            end.clone(),
+            vec![
+                c(format!("{}={}", f.field, f.value)),
+                t(" stops appearing."),
+            ],
+        ));
+    }
+    if let Some(b) = &last {
+        events.push((b.clone(), vec![t("Last request in the log.")]));
+    }
+    events.sort_by(|a, b| a.0.cmp(&b.0));
+    if events.is_empty() {
+        return Block::Para(vec![t(
+            "The log has no timestamps, so there is no timeline.",
+        )]);
+    }
+    Block::List(
+        events
+            .into_iter()
+            .map(|(at, mut what)| {
+                let mut item = vec![b(format!("{} — ", when(&at, days)))];
+                item.append(&mut what);
+                item
+            })
+            .collect(),
+    )
+}
+
+fn retrospective(s: &Summary, f: &Finding) -> Vec<Vec<Inline>> {
+    let mut notes = Vec::new();
+    let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
+    let total: u64 = s.groups.iter().map(|g| g.count).sum();
+    if is_group {
+        let share = if total > 0 {
+            f.requests as f64 / total as f64
+        } else {
+            0.0
+        };
+        notes.push(vec![
+            b("Deployment process: "),
+            t(format!(
+                "{}={} served {} of the requests in this log while {} of them failed or were slow. \
+                 Why did it reach that share of traffic before anyone noticed? Review the \
+                 pre-deployment checklist and load testing.",
+                f.field,
+                f.value,
+                fmt_pct(share),
+                fmt_pct(if f.requests > 0 {
+                    f.bad_requests as f64 / f.requests as f64
+                } else {
+                    0.0
+                })
+            )),
+        ]);
+    } else {
+        notes.push(vec![
+            b("Blast radius: "),
+            t(format!(
+                "{}={} alone carried {} of the slow or failed requests. What isolates one {} from \
+                 the others, and why did it not here?",
+                f.field,
+                f.value,
+                fmt_pct(f.share_of_bad),
+                f.field
+            )),
+        ]);
+    }
+    let mut monitoring = format!(
+        "The error rate went from {} to {}",
+        fmt_pct(f.compared_error_rate),
+        fmt_pct(f.error_rate)
+    );
+    if let (Some(a), Some(bq)) = (f.latency_ms, f.compared_latency_ms) {
+        monitoring.push_str(&format!(
+            " and p95 from {} to {}",
+            fmt_ms(bq.p95),
+            fmt_ms(a.p95)
+        ));
+    }
+    monitoring.push_str(
+        ". Did an alert fire, and how long did it take a person to look? Alerts should follow \
+         the baseline, as in Prevention above.",
+    );
+    notes.push(vec![b("Monitoring and alerting: "), t(monitoring)]);
+    if matches!(subject_of(&f.field, is_group), Subject::Version) {
+        notes.push(vec![
+            b("Rollback procedure: "),
+            t(
+                "Is rolling back documented, automated and fast enough for any engineer on call \
+               to do in under five minutes?",
+            ),
+        ]);
+    }
+    if s.input.recovered + s.input.skipped > 0 {
+        notes.push(vec![
+            b("Log quality: "),
+            t(format!(
+                "{} of {} log records were malformed ({} repaired, {} unreadable). Which writer \
+                 produces them? Broken logs hide evidence during an incident.",
+                s.input.recovered + s.input.skipped,
+                s.input.records,
+                s.input.recovered,
+                s.input.skipped
+            )),
+        ]);
+    }
+    if f.verdict != "regression" {
+        notes.push(vec![
+            b("Evidence: "),
+            t(format!(
+                "the conclusion rests on {} vs {} requests. Keep more of the logs around \
+                 incidents so the next analysis can be sure.",
+                f.requests, f.compared_requests
+            )),
+        ]);
+    }
+    notes
+}
+
+fn appendix(s: &Summary, blocks: &mut Vec<Block>) {
+    let i = &s.input;
+    let mut read = vec![t(format!(
+        "{} lines, {} records: {} parsed, {} repaired, {} skipped.",
+        i.lines, i.records, i.parsed, i.recovered, i.skipped
+    ))];
+    if !i.repairs.is_empty() {
+        read.push(t(" Repairs: "));
+        read.push(t(list_counts(&i.repairs)));
+        read.push(t("."));
+    }
+    if !i.skipped_reasons.is_empty() {
+        read.push(t(" Skipped: "));
+        read.push(t(list_counts(&i.skipped_reasons)));
+        read.push(t("."));
+    }
+    blocks.push(Block::Para(read));
+    let f = &s.fields;
+    let mut fields = vec![t("Fields used: ")];
+    for (i, (role, name)) in [
+        ("group", &f.group),
+        ("latency", &f.latency),
+        ("status", &f.status),
+        ("time", &f.time),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            fields.push(t(", "));
+        }
+        fields.push(t(format!("{role} ")));
+        match name {
+            Some(n) => fields.push(c(n.clone())),
+            None => fields.push(t("none")),
+        }
+        if role == "latency" {
+            if let Some(u) = &f.latency_unit {
+                fields.push(t(format!(" ({u})")));
+            }
+        }
+    }
+    fields.push(t("."));
+    blocks.push(Block::Para(fields));
+    let examples: Vec<String> = i
+        .examples
+        .iter()
+        .filter(|e| e.outcome == "recovered")
+        .take(2)
+        .map(|e| e.text.clone())
+        .collect();
+    if !examples.is_empty() {
+        blocks.push(Block::Para(vec![t("Repaired lines look like:")]));
+        blocks.push(Block::Quote(examples));
+    }
+    if !s.warnings.is_empty() {
+        blocks.push(Block::List(
+            s.warnings.iter().map(|w| vec![t(w.clone())]).collect(),
+        ));
+    }
+}
+
+fn list_counts(m: &std::collections::BTreeMap<String, u64>) -> String {
+    m.iter()
+        .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+// ---------------------------------------------------------------------------------------
+// Writers.
+
+/// Escape text for Markdown: every character that could start inline markup is
+/// backslashed and `<` / `&` become entities, so a log value renders as itself and never as
+/// a link, an image, emphasis or raw HTML. Block markers (`#`, `-`, `1.`) only matter at
+/// the start of a line, and every block the writer emits starts with its own text.
+fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, ch) in s.char_indices() {
+        match ch {
+            // `>` only quotes at the start of a line.
+            '>' if i == 0 => out.push_str("\\>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span that holds `s` verbatim, whatever backticks it contains.
+fn md_code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| {
+            if c == '\n' || c == '\r' || c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for ch in s.chars() {
+        if ch == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.starts_with(' ') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+fn md_inlines(v: &[Inline]) -> String {
+    v.iter()
+        .map(|i| match i {
+            Inline::Text(s) => md_text(s),
+            Inline::Strong(s) => {
+                // `** x**` is not emphasis in CommonMark: keep the spaces outside.
+                let lead = if s.starts_with(' ') { " " } else { "" };
+                format!("{lead}**{}**{}", md_text(s.trim()), trailing_space(s))
+            }
+            Inline::Code(s) => md_code(s),
+        })
+        .collect()
+}
+
+fn trailing_space(s: &str) -> &'static str {
+    if s.ends_with(' ') {
+        " "
+    } else {
+        ""
+    }
+}
+
+impl Report {
+    /// The report as Markdown (CommonMark + tables).
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("# {}\n\n", md_text(&self.title));
+        for block in &self.blocks {
+            match block {
+                Block::Heading(level, s) => out.push_str(&format!(
+                    "{} {}\n\n",
+                    "#".repeat(*level as usize),
+                    md_text(s)
+                )),
+                Block::Para(v) => {
+                    out.push_str(&md_inlines(v));
+                    out.push_str("\n\n");
+                }
+                Block::List(items) => {
+                    for item in items {
+                        out.push_str(&format!("- {}\n", md_inlines(item)));
+                    }
+                    out.push('\n');
+                }
+                Block::Table(head, rows) => {
+                    let cells =
+                        |r: &[String]| r.iter().map(|c| md_text(c)).collect::<Vec<_>>().join(" | ");
+                    out.push_str(&format!("| {} |\n", cells(head)));
+                    let align: Vec<&str> = (0..head.len())
+                        .map(|i| if i == 0 { ":---" } else { "---:" })
+                        .collect();
+                    out.push_str(&format!("| {} |\n", align.join(" | ")));
+                    for r in rows {
+                        out.push_str(&format!("| {} |\n", cells(r)));
+                    }
+                    out.push('\n');
+                }
+                Block::Quote(lines) => {
+                    for l in lines {
+                        out.push_str(&format!("- {}\n", md_code(l)));
+                    }
+                    out.push('\n');
+                }
+                Block::Chart(_) => {}
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    }
+
+    /// The report as an HTML fragment (no `<html>`): every text escaped. `chart` returns the
+    /// SVG for a chart name, or None to leave it out; the SVG must come from logdrop's own
+    /// chart renderer, which escapes its text.
+    pub fn to_html(&self, chart: &dyn Fn(&str) -> Option<String>) -> String {
+        let mut out = format!("<h1>{}</h1>\n", html(&self.title));
+        for block in &self.blocks {
+            match block {
+                Block::Heading(level, s) => {
+                    let l = (*level).clamp(1, 6);
+                    out.push_str(&format!("<h{l}>{}</h{l}>\n", html(s)))
+                }
+                Block::Para(v) => out.push_str(&format!("<p>{}</p>\n", html_inlines(v))),
+                Block::List(items) => {
+                    out.push_str("<ul>\n");
+                    for item in items {
+                        out.push_str(&format!("<li>{}</li>\n", html_inlines(item)));
+                    }
+                    out.push_str("</ul>\n");
+                }
+                Block::Table(head, rows) => {
+                    out.push_str("<table>\n<thead><tr>");
+                    for h in head {
+                        out.push_str(&format!("<th>{}</th>", html(h)));
+                    }
+                    out.push_str("</tr></thead>\n<tbody>\n");
+                    for r in rows {
+                        out.push_str("<tr>");
+                        for (i, cell) in r.iter().enumerate() {
+                            let class = if i == 0 { "" } else { " class=\"num\"" };
+                            out.push_str(&format!("<td{class}>{}</td>", html(cell)));
+                        }
+                        out.push_str("</tr>\n");
+                    }
+                    out.push_str("</tbody>\n</table>\n");
+                }
+                Block::Quote(lines) => {
+                    out.push_str("<ul class=\"evidence\">\n");
+                    for l in lines {
+                        out.push_str(&format!("<li><code>{}</code></li>\n", html(l)));
+                    }
+                    out.push_str("</ul>\n");
+                }
+                Block::Chart(name) => {
+                    if let Some(svg) = chart(name) {
+                        out.push_str(&format!("<figure class=\"chart\">{svg}</figure>\n"));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn html_inlines(v: &[Inline]) -> String {
+    v.iter()
+        .map(|i| match i {
+            Inline::Text(s) => html(s),
+            Inline::Strong(s) => format!("<strong>{}</strong>", html(s)),
+            Inline::Code(s) => format!("<code>{}</code>", html(s)),
+        })
+        .collect()
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The report as Markdown.
+pub fn markdown(s: &Summary) -> String {
+    build(s).to_markdown()
+}
+
+/// A self-contained HTML document: inline styles (print-friendly), charts inlined as SVG,
+/// no script and no external request, so it opens offline and anywhere.
+pub fn html_document(s: &Summary, chart: &dyn Fn(&str) -> Option<String>) -> String {
+    let r = build(s);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
+         <title>{}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n{}</main>\n\
+         <footer>Written by logdrop from the log itself; figures are computed, not typed.</footer>\n\
+         </body>\n</html>\n",
+        html(&r.title),
+        REPORT_CSS,
+        r.to_html(chart)
+    )
+}
+
+const REPORT_CSS: &str = "body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#fff}\
+main{max-width:52rem;margin:2rem auto;padding:0 1rem}h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de}\
+table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;text-align:left}\
+td.num{text-align:right;font-variant-numeric:tabular-nums}code{font:13px ui-monospace,monospace;background:#f3f4f6;padding:0 .2rem;border-radius:3px;overflow-wrap:anywhere}\
+ul.evidence{list-style:none;padding-left:0}ul.evidence li{margin:.25rem 0}figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}\
+footer{max-width:52rem;margin:2rem auto;padding:0 1rem;color:#57606a;font-size:.85rem}\
+@media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}code{background:#161b22}th,td{border-color:#30363d}h2{border-color:#30363d}}\
+@media print{body{font-size:11pt}main{margin:0;max-width:none}figure.chart{break-inside:avoid}h2{break-after:avoid}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_log_text() {
+        assert_eq!(
+            md_text("[x](javascript:alert(1))"),
+            "\\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(
+            md_text("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert(1)>"
+        );
+        assert_eq!(md_text("> quote"), "\\> quote");
+        assert_eq!(md_text("v1.3 *bold* _x_"), "v1.3 \\*bold\\* \\_x\\_");
+        assert_eq!(md_code("a`b"), "``a`b``");
+        assert_eq!(md_code("`x`"), "`` `x` ``");
+        assert_eq!(html("<script>\"'&"), "&lt;script&gt;&quot;&#39;&amp;");
+    }
+
+    #[test]
+    fn empty_summary_gives_a_short_report() {
+        let md = markdown(&Summary::default());
+        assert!(md.contains("no significant regression found"), "{md}");
+        assert!(md.contains("No action needed"));
+        let doc = html_document(&Summary::default(), &|_| None);
+        assert!(doc.starts_with("<!doctype html>"));
+        assert!(!doc.contains("<script"));
+    }
+
+    #[test]
+    fn subjects() {
+        assert_eq!(subject_of("modelVersion", true), Subject::Version);
+        assert_eq!(subject_of("dyno", true), Subject::Host);
+        assert_eq!(subject_of("tenant", false), Subject::Tenant);
+        assert_eq!(subject_of("endpoint", false), Subject::Endpoint);
+        assert_eq!(subject_of("res.route", false), Subject::Endpoint);
+        assert_eq!(subject_of("color", false), Subject::Other);
+    }
+}
