@@ -90,7 +90,11 @@ fn chunk_sizes_1_to_64_match_one_pass() {
         for (name, input) in fixtures() {
             let one = whole(&input, &opts);
             for size in 1..=64 {
-                assert_eq!(chunked(&input, size, &opts), one, "{name} at chunk size {size}");
+                assert_eq!(
+                    chunked(&input, size, &opts),
+                    one,
+                    "{name} at chunk size {size}"
+                );
             }
         }
     }
@@ -104,7 +108,11 @@ fn merged_pieces_match_one_pass() {
             let n = input.len();
             for parts in [2, 3, 7, 16] {
                 let cuts: Vec<usize> = (1..parts).map(|i| i * n / parts).collect();
-                assert_eq!(merged(&input, &cuts, &opts), one, "{name} in {parts} pieces");
+                assert_eq!(
+                    merged(&input, &cuts, &opts),
+                    one,
+                    "{name} in {parts} pieces"
+                );
             }
         }
     }

@@ -44,8 +44,15 @@ fn group<'a>(s: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
 
 #[test]
 fn seed_lines_show_the_regression() {
-    let out = logdrop(&["analyze", "--format", "json", &fixture("seed/seed.log")], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = logdrop(
+        &["analyze", "--format", "json", &fixture("seed/seed.log")],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = json(&out);
     assert_eq!(s["input"]["records"], 4);
     assert_eq!(s["input"]["parsed"], 3);
@@ -83,7 +90,10 @@ fn text_table_is_aligned_and_readable() {
     assert!(text.contains("1 repaired"), "{text}");
     let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("v1.")).collect();
     assert_eq!(rows.len(), 2, "{text}");
-    assert!(rows[0].contains("100.0%") || rows[1].contains("100.0%"), "{text}");
+    assert!(
+        rows[0].contains("100.0%") || rows[1].contains("100.0%"),
+        "{text}"
+    );
 }
 
 /// Known per-version numbers: latencies 1..=N ms in a shuffled order, every 10th an error.
@@ -109,15 +119,28 @@ fn generated_log_gives_exact_counts_and_quantiles_within_one_percent() {
         lat.sort_by(f64::total_cmp);
         expected.push((v.to_string(), lat, errors));
     }
-    let out = logdrop(&["analyze", "--format", "json", "-"], Some(input.as_bytes()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = logdrop(
+        &["analyze", "--format", "json", "-"],
+        Some(input.as_bytes()),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = json(&out);
     assert_eq!(s["fields"]["group"], "version");
     for (v, lat, errors) in &expected {
         let g = group(&s, v);
         assert_eq!(g["count"], lat.len() as u64);
         assert_eq!(g["errors"], *errors);
-        for (q, name) in [(0.5, "p50"), (0.9, "p90"), (0.95, "p95"), (0.99, "p99"), (0.999, "p999")] {
+        for (q, name) in [
+            (0.5, "p50"),
+            (0.9, "p90"),
+            (0.95, "p95"),
+            (0.99, "p99"),
+            (0.999, "p999"),
+        ] {
             let rank = ((q * lat.len() as f64).ceil() as usize).max(1);
             let exact = lat[rank - 1];
             let got = g["latency_ms"][name].as_f64().unwrap();
@@ -132,7 +155,10 @@ fn generated_log_gives_exact_counts_and_quantiles_within_one_percent() {
         assert_eq!(g["latency_ms"]["max"].as_f64().unwrap(), lat[lat.len() - 1]);
     }
     // The same numbers with two threads.
-    let two = logdrop(&["analyze", "--format", "json", "--threads", "2", "-"], Some(input.as_bytes()));
+    let two = logdrop(
+        &["analyze", "--format", "json", "--threads", "2", "-"],
+        Some(input.as_bytes()),
+    );
     assert_eq!(json(&two), s);
 }
 
@@ -146,7 +172,10 @@ fn gzip_is_detected_by_content_and_stdin_works() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("no-extension");
     std::fs::write(&path, &gz).unwrap();
-    let a = logdrop(&["analyze", "--format", "json", path.to_str().unwrap()], None);
+    let a = logdrop(
+        &["analyze", "--format", "json", path.to_str().unwrap()],
+        None,
+    );
     let b = logdrop(&["analyze", "--format", "json", "-"], Some(&plain));
     assert!(a.status.success() && b.status.success());
     assert_eq!(json(&a), json(&b));
@@ -166,7 +195,10 @@ fn missing_file_is_a_clear_error() {
     let out = logdrop(&["analyze", "/nonexistent/app.log"], None);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/nonexistent/app.log") && err.contains("cannot read"), "{err}");
+    assert!(
+        err.contains("/nonexistent/app.log") && err.contains("cannot read"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -193,13 +225,24 @@ fn binary_input_is_explained() {
 #[test]
 fn overrides_change_the_fields() {
     let out = logdrop(
-        &["analyze", "--format", "json", "--group-by", "endpoint", &fixture("mixed/mixed.log")],
+        &[
+            "analyze",
+            "--format",
+            "json",
+            "--group-by",
+            "endpoint",
+            &fixture("mixed/mixed.log"),
+        ],
         None,
     );
     assert!(out.status.success());
     let s = json(&out);
     assert_eq!(s["fields"]["group"], "endpoint");
-    assert!(s["groups"].as_array().unwrap().iter().any(|g| g["key"] == "/api/score"));
+    assert!(s["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["key"] == "/api/score"));
 }
 
 #[test]

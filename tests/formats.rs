@@ -97,7 +97,11 @@ fn json_output_reads_back_to_the_same_summary() {
         let s = analyze(&bytes);
         let text = serde_json::to_string(&s).expect("serializes");
         let back: Summary = serde_json::from_str(&text).expect("reads back");
-        assert_eq!(serde_json::to_string(&back).expect("serializes"), text, "{name}");
+        assert_eq!(
+            serde_json::to_string(&back).expect("serializes"),
+            text,
+            "{name}"
+        );
     }
 }
 
@@ -106,7 +110,11 @@ fn formats_are_sniffed_per_line() {
     let s = analyze(&std::fs::read(format!("{}/logfmt/heroku-router.log", dir())).unwrap());
     assert_eq!(s.input.formats.get("logfmt"), Some(&400));
     assert_eq!(s.fields.latency.as_deref(), Some("service"));
-    assert_eq!(s.fields.group.as_deref(), Some("dyno"), "the field whose values differ most");
+    assert_eq!(
+        s.fields.group.as_deref(),
+        Some("dyno"),
+        "the field whose values differ most"
+    );
     let s = analyze(&std::fs::read(format!("{}/access/nginx-combined.log", dir())).unwrap());
     assert_eq!(s.input.formats.get("access"), Some(&300));
     assert_eq!(s.fields.latency_unit.as_deref(), Some("s"));
@@ -121,5 +129,8 @@ fn formats_are_sniffed_per_line() {
     }
     assert_eq!(a.input.records, 20);
     assert_eq!(b.input.records, 20);
-    assert_eq!(a.groups, b.groups, "pretty-printed objects and an array read the same");
+    assert_eq!(
+        a.groups, b.groups,
+        "pretty-printed objects and an array read the same"
+    );
 }
