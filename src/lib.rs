@@ -42,8 +42,10 @@ pub mod analysis;
 pub mod histogram;
 pub mod lines;
 pub mod parse;
+pub mod redact;
 pub mod render;
 pub mod schema;
+pub mod share;
 pub mod summary;
 pub mod units;
 
