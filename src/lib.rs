@@ -314,8 +314,9 @@ impl std::fmt::Display for Problem {
             ),
             Problem::NoLatency(fields) => write!(
                 f,
-                "no latency field found among the fields {fields}: name it with \
-                 --latency FIELD (and --latency-unit ms|s|us if its name has no unit)"
+                "no latency field found among the fields {fields}: choose the field that \
+                 holds the request duration (in the page: the Latency menu; on the command \
+                 line: --latency FIELD, and --latency-unit ms|s|us if its name has no unit)"
             ),
         }
     }
