@@ -11,6 +11,7 @@ JOBS=2
 WASM_TARGET=wasm32-unknown-unknown
 WASM_OUT=target/$WASM_TARGET/wasm-release/logdrop.wasm
 PKG=www/pkg
+SINGLE=target/single # wasm-bindgen --target no-modules output, for dist/logdrop.html
 CHROMIUM=/usr/bin/chromium
 CHROMEDRIVER=/usr/bin/chromedriver
 # Flags for every headless chromium this script starts. The machine's network is closed; without
@@ -33,12 +34,16 @@ usage() {
   cat <<'EOF'
 usage: ./build.sh <command> [args]
 
-  build            CLI (target/release/logdrop) and the wasm page bundle (www/pkg/)
-  serve            build if needed, then serve www/ on http://127.0.0.1:8080 (PORT=… to change)
-  test             fmt, clippy, cargo test, wasm tests, build, browser tests; stops at the first failure
+  build            CLI (target/release/logdrop), the wasm page bundle (www/pkg/) and the service
+                   worker (www/sw.js, from www/sw.src.js with the version and precache list)
+  serve            build if needed, then serve www/ on http://127.0.0.1:8080 (PORT=… to change);
+                   the service worker serves the last build: rerun build after editing www/
+  test             fmt, clippy, cargo test, wasm tests, build + dist, browser tests; stops at the
+                   first failure
   bench [args]     native benchmark on generated 1 GiB logs (see bench/README.md);
                    args go to tools/bench.py, e.g. --size 50000000 --runs 3
-  dist             (not yet implemented)
+  dist             build, then dist/site/ (the static folder to publish) and dist/logdrop.html
+                   (one self-contained file that works from file://; tools/single-file.mjs)
   help             this text
 
 Installs on first use: the wasm32 target, wasm-bindgen-cli (version pinned in Cargo.toml),
@@ -133,15 +138,39 @@ wasm_stale() {
 
 gz_size() { gzip -9 -c "$1" | wc -c; }
 
+cargo_wasm() {
+  say "cargo build --lib --target $WASM_TARGET --profile wasm-release"
+  # SIMD128: Chromium, Firefox and Safari have it; memchr and the parser use it.
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+    cargo build --lib --target "$WASM_TARGET" --profile wasm-release -j"$JOBS"
+}
+
+# www/sw.js from www/sw.src.js (the committed source keeps its placeholders; sw.js is ignored by
+# git). PRECACHE: every file of the page but the service worker itself, the page as './'.
+# VERSION: a hash of those files (names and contents) and of sw.src.js, so a build that changes
+# anything the page loads is a new service worker, and a new cache, for the browser.
+SW_VERSION=
+write_sw() {
+  local files=() f list=
+  mapfile -t files < <(cd www && find . -type f ! -name sw.js ! -name sw.src.js ! -name '.*' ! -name '*.tmp' ! -name '*~' -printf '%P\n' | LC_ALL=C sort)
+  for f in "${files[@]}"; do
+    [[ $f =~ ^[A-Za-z0-9._/-]+$ ]] || die "www/$f: the service worker's precache list only takes plain file names"
+    [[ $f == index.html ]] && f=./
+    list+="${list:+, }'$f'"
+  done
+  SW_VERSION=$( (cd www && sha256sum -- "${files[@]}" sw.src.js) | sha256sum | cut -c1-16)
+  sed -e "s|__LOGDROP_VERSION__|$SW_VERSION|" -e "s|/\* __LOGDROP_PRECACHE__ \*/|$list|" www/sw.src.js >www/sw.js.tmp
+  if grep -q '__LOGDROP_' www/sw.js.tmp; then die "www/sw.js: a placeholder was left unfilled"; fi
+  mv www/sw.js.tmp www/sw.js
+  printf 'sw:   www/sw.js version %s, %d files precached\n' "$SW_VERSION" "${#files[@]}"
+}
+
 cmd_build() {
   ensure_rust
   say "cargo build --release (CLI)"
   cargo build --release -j"$JOBS"
   if wasm_stale; then
-    say "cargo build --lib --target $WASM_TARGET --profile wasm-release"
-    # SIMD128: Chromium, Firefox and Safari have it; memchr and the parser use it.
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
-      cargo build --lib --target "$WASM_TARGET" --profile wasm-release -j"$JOBS"
+    cargo_wasm
     say "wasm-bindgen --target web → $PKG/"
     wasm-bindgen --target web --no-typescript --out-dir "$PKG" "$WASM_OUT"
     touch "$PKG/logdrop_bg.wasm" # the make-style check compares against this file
@@ -151,6 +180,7 @@ cmd_build() {
   if [[ -f tests/fixtures/example/friday-incident.log ]]; then
     cp tests/fixtures/example/friday-incident.log www/example.log
   fi
+  write_sw
   local wasm js page=0 f
   wasm=$(gz_size "$PKG/logdrop_bg.wasm")
   js=$(gz_size "$PKG/logdrop.js")
@@ -246,12 +276,12 @@ cmd_test() {
   cargo test -j"$JOBS"
   step "wasm tests (headless chromium)"
   wasm_tests
-  step "build"
-  cmd_build
+  step "build and dist"
+  cmd_dist
   step "browser tests"
   browser_tests
   STEP="finished"
-  printf '\nbuild.sh test: ALL PASSED (fmt, clippy, cargo test, wasm tests, build, browser tests) in %ds\n' \
+  printf '\nbuild.sh test: ALL PASSED (fmt, clippy, cargo test, wasm tests, build + dist, browser tests) in %ds\n' \
     $((SECONDS - TEST_START))
 }
 
@@ -264,9 +294,25 @@ cmd_bench() {
   python3 tools/bench.py "$@"
 }
 
+# dist/site/: www/ as built (sw.js filled in), without the service worker's source: what to
+# publish on any static host. dist/logdrop.html: the page in one file for file:// (classic
+# scripts, the worker from a blob: URL, the wasm and the example inlined), written by
+# tools/single-file.mjs from dist/site/ and a --target no-modules wasm-bindgen output.
 cmd_dist() {
-  echo "build.sh dist: not yet implemented" >&2
-  exit 2
+  command -v node >/dev/null || die "node not found (install Node.js 20+)"
+  cmd_build
+  [[ -f $WASM_OUT ]] || cargo_wasm # www/pkg/ is up to date but target/ was cleaned
+  say "wasm-bindgen --target no-modules → $SINGLE/"
+  wasm-bindgen --target no-modules --no-typescript --out-dir "$SINGLE" "$WASM_OUT"
+  say "dist/site/"
+  rm -rf dist/site
+  mkdir -p dist
+  cp -R www dist/site
+  rm -f dist/site/sw.src.js dist/site/sw.js.tmp
+  say "dist/logdrop.html"
+  node tools/single-file.mjs dist/site "$SINGLE" dist/logdrop.html
+  printf 'site: dist/site/ (%s files, %d bytes)\n' "$(find dist/site -type f | wc -l)" "$(du -sb dist/site | cut -f1)"
+  printf 'file: dist/logdrop.html (%d bytes, %d gzipped)\n' "$(wc -c <dist/logdrop.html)" "$(gz_size dist/logdrop.html)"
 }
 
 # --- main --------------------------------------------------------------------------------------

@@ -163,3 +163,106 @@ pub fn series_color(index: u32, dark: bool) -> String {
         .series_hex(index as usize)
         .to_string()
 }
+
+// --- the incident report, downloads and share links (issue 5) ---------------------------------
+//
+// All of these take the summary as JSON (what `Analyzer::finish` returns) and hand back
+// strings. Log text in the outputs is escaped by the core's writers (`render::report`,
+// `render::charts`), so the page may insert the HTML fragments as markup.
+
+/// The chart of `name` (`cdf`, `timeline`, `errors`) for the report, or None.
+fn report_chart(s: &Summary, name: &str, theme: Theme) -> Option<String> {
+    match name {
+        "cdf" => Some(charts::latency_cdf(s, theme)),
+        "timeline" => Some(charts::latency_timeline(s, theme)),
+        "errors" => Some(charts::error_rate(s, theme)),
+        _ => None,
+    }
+}
+
+fn parse_share_options(json: &str) -> Result<crate::share::ShareOptions, JsError> {
+    let json = json.trim();
+    if json.is_empty() {
+        return Ok(crate::share::ShareOptions::default());
+    }
+    serde_json::from_str(json).map_err(|e| JsError::new(&format!("invalid share options: {e}")))
+}
+
+fn summary_arg(summary_json: &str) -> Result<Summary, JsError> {
+    parse_summary(summary_json).map_err(|e| JsError::new(&e))
+}
+
+fn to_json(s: &Summary) -> Result<String, JsError> {
+    serde_json::to_string(s).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The incident report as Markdown (the same text as `logdrop analyze --format markdown`).
+#[wasm_bindgen]
+pub fn report_markdown(summary_json: &str) -> Result<String, JsError> {
+    Ok(crate::render::report::markdown(&summary_arg(summary_json)?))
+}
+
+/// The incident report as an HTML fragment (no `<html>`), the charts inlined as SVG in the
+/// dark or light theme. Every log-derived string in it is escaped.
+#[wasm_bindgen]
+pub fn report_html_fragment(summary_json: &str, dark: bool) -> Result<String, JsError> {
+    let s = summary_arg(summary_json)?;
+    let theme = Theme::from_dark(dark);
+    Ok(crate::render::report::build(&s).to_html(&|name| report_chart(&s, name, theme)))
+}
+
+/// The incident report as an HTML fragment with an empty slot
+/// `<div class="report-chart" data-chart="NAME"></div>` where each chart goes, for a page
+/// that draws the charts itself (in the screen and the print theme).
+#[wasm_bindgen]
+pub fn report_html_slots(summary_json: &str) -> Result<String, JsError> {
+    let s = summary_arg(summary_json)?;
+    Ok(
+        crate::render::report::build(&s).to_html(&|name| match name {
+            "cdf" | "timeline" | "errors" => Some(format!(
+                "<div class=\"report-chart\" data-chart=\"{name}\"></div>"
+            )),
+            _ => None,
+        }),
+    )
+}
+
+/// The incident report as a self-contained HTML document (the same as `logdrop analyze
+/// --format html`): inline styles, light-theme charts inlined as SVG, no script.
+#[wasm_bindgen]
+pub fn report_html_document(summary_json: &str) -> Result<String, JsError> {
+    let s = summary_arg(summary_json)?;
+    Ok(crate::render::report::html_document(&s, &|name| {
+        report_chart(&s, name, Theme::Light)
+    }))
+}
+
+/// The summary with every log-derived string redacted (for downloads and copies), as JSON.
+#[wasm_bindgen]
+pub fn redact_summary(summary_json: &str) -> Result<String, JsError> {
+    to_json(&crate::redact::redact_summary(&summary_arg(summary_json)?))
+}
+
+/// The share-link fragment value for a summary (the page adds `#r=`). `options_json`: `""`
+/// or a JSON object like `{"redact": false}` (every key optional; redaction is on by default).
+#[wasm_bindgen]
+pub fn share_encode(summary_json: &str, options_json: &str) -> Result<String, JsError> {
+    let opts = parse_share_options(options_json)?;
+    Ok(crate::share::encode(&summary_arg(summary_json)?, &opts))
+}
+
+/// Exactly what a link made by [`share_encode`] with the same options will show, as summary
+/// JSON.
+#[wasm_bindgen]
+pub fn share_preview(summary_json: &str, options_json: &str) -> Result<String, JsError> {
+    let opts = parse_share_options(options_json)?;
+    to_json(&crate::share::preview(&summary_arg(summary_json)?, &opts))
+}
+
+/// The summary in a share link's fragment (with or without `#r=`), as JSON; a damaged,
+/// truncated, foreign or newer link is an error whose message is a sentence for the user.
+#[wasm_bindgen]
+pub fn share_decode(fragment: &str) -> Result<String, JsError> {
+    let s = crate::share::decode(fragment).map_err(|e| JsError::new(&e.to_string()))?;
+    to_json(&s)
+}

@@ -543,6 +543,18 @@ fn example_incident_link_fits_and_keeps_the_story() {
     );
     let ev: usize = d.groups.iter().map(|g| g.evidence.len()).sum();
     assert!((1..=4).contains(&ev));
+    // The link's timeline has wider buckets, but its chart marks the deploy at the same minute.
+    use logdrop::render::charts::{latency_timeline, Theme};
+    assert!(latency_timeline(&s, Theme::Light).contains("v1.3 from 17:45"));
+    assert!(latency_timeline(&d, Theme::Light).contains("v1.3 from 17:45"));
+    // Nor does the link's report have an alert fire before the first v1.3 request (17:45:02).
+    let md = logdrop::render::report::markdown(&d);
+    for line in md
+        .lines()
+        .filter(|l| l.contains("would have fired (p95 of v1.3"))
+    {
+        assert!(line.get(4..12).is_some_and(|t| t >= "17:45:02"), "{line}");
+    }
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //   engine.analyze(files, options, dark, onProgress) → {summary, problem, charts, colors}
 //   engine.charts(summaryJson, dark)           → {charts, colors}
 //   engine.cancel()                            terminates the worker; the next call starts a fresh one
+//   engine.call({type: 'report' | 'report-document' | 'share' | 'open-share', …})  the incident
+//                                              report and share links: see the section at the end
 //
 // Every log-derived string reaches the DOM through textContent or an attribute set with
 // setAttribute; chart SVG (escaped by the Rust renderer) is parsed as XML, stripped of
@@ -27,7 +29,10 @@ class Engine {
 
   start() {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    // The single file (dist/logdrop.html, tools/single-file.mjs) has no worker.js to load: it
+    // defines `logdropEmbedded`, which starts a classic worker from a blob: URL instead.
+    const w = globalThis.logdropEmbedded?.worker()
+      ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     w.onmessage = (e) => this.receive(e.data);
     w.onerror = (e) => {
       e.preventDefault?.();
@@ -115,6 +120,7 @@ const state = {
   colors: [],
   sort: { key: null, dir: 'descending' },
   running: false,
+  shared: null, // {fragment} while showing a report opened from a share link (#r=…)
 };
 
 const fmtInt = new Intl.NumberFormat('en-US');
@@ -128,6 +134,7 @@ async function load(files, options = {}) {
   if (state.running) engine.cancel();
   state.files = files;
   state.options = options;
+  leaveShared(); // a file replaces a shared report (and its #r= in the address bar)
   state.running = true;
   show('progress');
   const names = files.map((f) => f.name || 'pasted text');
@@ -184,9 +191,14 @@ function loadText(text, name = 'pasted text') {
 
 async function loadExample() {
   try {
-    const res = await fetch('example.log');
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const blob = await res.blob();
+    let blob;
+    if (globalThis.logdropEmbedded) {
+      blob = await globalThis.logdropEmbedded.example(); // the single file carries it inside
+    } else {
+      const res = await fetch('example.log');
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      blob = await res.blob();
+    }
     load([new File([blob], 'friday-incident.log', { type: 'text/plain' })]);
   } catch (err) {
     showProblem('The example could not be loaded', `example.log did not load (${err.message}). Run ./build.sh build, which copies it next to the page.`);
@@ -221,6 +233,7 @@ function showResults(res, files, ms) {
   state.sort = { key: null, dir: 'descending' };
   renderFields(summary);
   renderParsing(summary, files);
+  showReportFor(res); // the incident report section (below), or the shared-report banner
   if (res.problem) {
     showProblem(problemTitle(summary), capitalize(res.problem) + '.', { summary });
     $('#results-title').textContent = 'What was found';
@@ -723,3 +736,410 @@ function wire() {
 }
 
 wire();
+
+// --- the incident report and share links (issue 5) ----------------------------------------------
+//
+// After every analysis (and for a report opened from a link) the worker writes the report:
+//   engine.call({type: 'report', summary, redact, dark})      → {markdown, html, charts, printCharts}
+//   engine.call({type: 'report-document', summary, redact})   → {document}   (Download .html)
+//   engine.call({type: 'share', summary, redact})             → {fragment, preview}
+//   engine.call({type: 'open-share', fragment, dark})         → like an analysis' result
+// With the redaction toggle on (the default), what is shown, copied, downloaded and shared is
+// the redacted summary. Opening the page with #r=… (or a later hashchange) decodes the link in
+// the worker and shows the same results view without any file; a bad link shows why.
+//
+// Everything that comes from a log or a link reaches the DOM as textContent, as chart SVG
+// through svgNode(), or as the report fragment written by the Rust report writer, which escapes
+// every log-derived string; that fragment is also parsed inert and filtered to a few plain tags.
+
+const report = {
+  seq: 0, // the latest report render; older answers are dropped
+  ready: null, // promise of the latest {markdown, …}
+  shareSeq: 0,
+  statusTimer: 0,
+};
+
+function redactOn() {
+  return $('#report-redact').checked;
+}
+
+/** Called by showResults for every result: banner, fields and the report section. */
+function showReportFor(res) {
+  const shared = !!state.shared;
+  $('#shared-banner').hidden = !shared;
+  $('#fields').hidden = shared; // no file to re-run on
+  $('#report').hidden = !!res.problem;
+  closeShare();
+  setStatus('');
+  $('#report-fallback').hidden = true;
+  if (!res.problem) renderReport();
+}
+
+/** Writes the report of the current summary (redacted per the toggle) into #report-body. */
+function renderReport() {
+  const summary = state.summaryJson;
+  if (!summary) return null;
+  const seq = ++report.seq;
+  const redact = redactOn();
+  report.ready = engine.call({ type: 'report', summary, redact, dark: dark.matches }).then((res) => {
+    if (seq === report.seq) fillReport(res);
+    return res;
+  });
+  report.ready.catch((err) => {
+    if (seq !== report.seq || err.name === 'AbortError') return;
+    const p = document.createElement('p');
+    p.className = 'bad';
+    p.textContent = `The report could not be written: ${err.message}`;
+    $('#report-body').replaceChildren(p);
+  });
+  return report.ready;
+}
+
+/** The latest report, written for the current toggle state (waits for a render under way). */
+async function currentReport() {
+  if (!report.ready) renderReport();
+  return report.ready;
+}
+
+const REPORT_TAGS = new Set(['H1', 'H2', 'H3', 'H4', 'P', 'UL', 'OL', 'LI', 'STRONG', 'CODE',
+  'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'FIGURE', 'DIV']);
+
+/**
+ * The report fragment (from the Rust writer, which escapes all log text) as DOM nodes. Parsed
+ * with DOMParser (an inert document: no script runs, nothing loads) and kept to plain tags and
+ * the class and data-chart attributes, so not even a writer bug could make log text active.
+ */
+function reportNodes(html) {
+  const doc = new DOMParser().parseFromString(`<!doctype html><body>${html}`, 'text/html');
+  const clean = (el) => {
+    for (const child of [...el.children]) {
+      if (!REPORT_TAGS.has(child.tagName)) {
+        child.remove();
+        continue;
+      }
+      for (const a of [...child.attributes]) {
+        if (a.name !== 'class' && a.name !== 'data-chart') child.removeAttribute(a.name);
+      }
+      clean(child);
+    }
+  };
+  clean(doc.body);
+  return [...doc.body.childNodes].map((n) => document.importNode(n, true));
+}
+
+function fillReport(res) {
+  const body = $('#report-body');
+  body.replaceChildren(...reportNodes(res.html));
+  for (const slot of body.querySelectorAll('.report-chart[data-chart]')) {
+    const name = slot.dataset.chart;
+    const screen = svgNode(res.charts?.[name]);
+    if (screen) slot.append(screen);
+    // In dark mode the page also keeps light charts, which only the print stylesheet shows.
+    const print = res.printCharts ? svgNode(res.printCharts[name]) : null;
+    if (print) {
+      screen?.classList.add('screen-only');
+      print.classList.add('print-only');
+      slot.append(print);
+    }
+  }
+}
+
+function setStatus(text, { good = false } = {}) {
+  const el = $('#report-status');
+  el.textContent = text;
+  el.classList.toggle('good', good);
+  clearTimeout(report.statusTimer);
+  if (text && good) report.statusTimer = setTimeout(() => { el.textContent = ''; }, 6000);
+}
+
+/** Copies `text`: the clipboard API, else execCommand, else a selected text box to copy by hand. */
+async function copyText(text, what, button) {
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    ok = true;
+  } catch {
+    ok = legacyCopy(text);
+  }
+  if (ok) {
+    setStatus(`Copied ${what} to the clipboard.`, { good: true });
+    if (button) {
+      const label = button.dataset.label ?? button.textContent;
+      button.dataset.label = label;
+      button.textContent = 'Copied ✓';
+      setTimeout(() => { button.textContent = label; }, 2000);
+    }
+    return true;
+  }
+  return false;
+}
+
+function legacyCopy(text) {
+  const active = document.activeElement;
+  const ta = document.createElement('textarea');
+  ta.value = text;
+  ta.setAttribute('readonly', '');
+  ta.className = 'offscreen';
+  document.body.append(ta);
+  ta.select();
+  let ok = false;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  ta.remove();
+  active?.focus?.({ preventScroll: true });
+  return ok;
+}
+
+async function copyMarkdown() {
+  const button = $('#report-copy');
+  try {
+    const { markdown } = await currentReport();
+    if (await copyText(markdown, 'the report as Markdown', button)) {
+      $('#report-fallback').hidden = true;
+      return;
+    }
+    // No clipboard at all: show the Markdown selected, to copy by hand.
+    const box = $('#report-fallback');
+    box.value = markdown;
+    box.hidden = false;
+    box.focus();
+    box.select();
+    setStatus('The clipboard is not available here: the Markdown is selected below, press Ctrl+C (⌘C) to copy it.');
+  } catch (err) {
+    setStatus(`The report could not be copied: ${err.message}`);
+  }
+}
+
+/** Saves `text` as a file through a temporary blob: link (nothing leaves the machine). */
+function saveText(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function reportFileName(ext) {
+  const s = state.summary;
+  const f = s?.findings?.[0];
+  const what = f ? `${f.field}-${f.value}` : 'no-regression';
+  const slug = what.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  return `incident-report-${slug || 'logdrop'}.${ext}`;
+}
+
+async function downloadMarkdown() {
+  try {
+    const { markdown } = await currentReport();
+    saveText(reportFileName('md'), markdown, 'text/markdown;charset=utf-8');
+    setStatus(`Saved ${reportFileName('md')}.`, { good: true });
+  } catch (err) {
+    setStatus(`The report could not be saved: ${err.message}`);
+  }
+}
+
+async function downloadHtml() {
+  if (!state.summaryJson) return;
+  try {
+    const res = await engine.call({ type: 'report-document', summary: state.summaryJson, redact: redactOn() });
+    saveText(reportFileName('html'), res.document, 'text/html;charset=utf-8');
+    setStatus(`Saved ${reportFileName('html')} (one file, charts included, opens offline).`, { good: true });
+  } catch (err) {
+    setStatus(`The report could not be saved: ${err.message}`);
+  }
+}
+
+async function printReport() {
+  try {
+    await currentReport();
+  } catch {
+    /* print what is there */
+  }
+  window.print();
+}
+
+// --- the share panel ---
+
+function pageAddress() {
+  // location.origin is "null" on file:// (the single-file build): keep the whole address then.
+  return location.origin === 'null' ? location.href.split('#')[0] : location.origin + location.pathname;
+}
+
+function toggleShare() {
+  if ($('#share-panel').hidden) openShare();
+  else closeShare();
+}
+
+async function openShare() {
+  const panel = $('#share-panel');
+  panel.hidden = false;
+  $('#report-share').setAttribute('aria-expanded', 'true');
+  await renderShare();
+  if (!panel.hidden) {
+    $('#share-link').focus();
+    $('#share-link').select();
+  }
+}
+
+function closeShare() {
+  $('#share-panel').hidden = true;
+  $('#report-share').setAttribute('aria-expanded', 'false');
+  report.shareSeq++;
+}
+
+async function renderShare() {
+  const summary = state.summaryJson;
+  if (!summary) return;
+  const seq = ++report.shareSeq;
+  const redact = $('#share-redact').checked;
+  $('#share-link').value = '';
+  $('#share-length').textContent = 'Writing the link…';
+  $('#share-contents').textContent = '';
+  $('#share-evidence').replaceChildren();
+  try {
+    const res = await engine.call({ type: 'share', summary, redact });
+    if (seq !== report.shareSeq) return;
+    const link = `${pageAddress()}#r=${res.fragment}`;
+    $('#share-link').value = link;
+    $('#share-length').textContent =
+      `${fmtInt.format(link.length)} characters (${fmtInt.format(res.fragment.length + 3)} after the #).`;
+    renderSharePreview(JSON.parse(res.preview), redact);
+  } catch (err) {
+    if (seq !== report.shareSeq || err.name === 'AbortError') return;
+    $('#share-length').textContent = `The link could not be written: ${err.message}`;
+  }
+}
+
+/** What the link will carry, from share_preview (exactly what the link decodes to). */
+function renderSharePreview(p, redact) {
+  const groups = p.groups ?? [];
+  const names = groups.slice(0, 6).map((g) => g.key).join(', ');
+  const lines = [];
+  for (const g of groups) {
+    for (const e of g.evidence ?? []) lines.push({ label: `${g.key}, line ${fmtInt.format(e.line_no)}`, text: e.text });
+  }
+  for (const e of p.input?.examples ?? []) {
+    if (lines.some((l) => l.text === e.text)) continue; // a quoted line that is also the repair example
+    lines.push({ label: `${e.outcome === 'recovered' ? 'repaired' : e.outcome} line ${fmtInt.format(e.line_no)}`, text: e.text });
+  }
+  const findings = (p.findings ?? []).length;
+  $('#share-contents').textContent =
+    `The numbers of ${groups.length} ${groups.length === 1 ? 'group' : 'groups'} (${names}), ` +
+    `${findings} ${findings === 1 ? 'finding' : 'findings'}, the chart series, the parsing counts, and ` +
+    (lines.length ? `these ${lines.length} log ${lines.length === 1 ? 'line' : 'lines'}` : 'no log lines') +
+    (redact ? ', redacted:' : ' — redaction is OFF, so they go into the link exactly as written:');
+  const ol = $('#share-evidence');
+  ol.replaceChildren();
+  for (const l of lines) {
+    const li = document.createElement('li');
+    const label = document.createElement('span');
+    label.className = 'ln';
+    label.textContent = l.label;
+    const code = document.createElement('code');
+    code.textContent = l.text;
+    li.append(label, code);
+    ol.append(li);
+  }
+}
+
+function setRedact(on) {
+  $('#report-redact').checked = on;
+  $('#share-redact').checked = on;
+  if (!state.summaryJson || $('#report').hidden) return;
+  renderReport();
+  if (!$('#share-panel').hidden) renderShare();
+}
+
+// --- opening a share link ---
+
+function fragmentOf(hash) {
+  return hash.startsWith('#r=') ? hash.slice(3) : null;
+}
+
+/** Leaves a shared report: drops #r= from the address without a reload or a hashchange. */
+function leaveShared() {
+  state.shared = null;
+  if (fragmentOf(location.hash) !== null) {
+    history.replaceState(history.state, '', location.href.split('#')[0]);
+  }
+}
+
+async function openShared(fragment) {
+  if (state.running) engine.cancel();
+  state.running = false;
+  state.files = [];
+  state.options = {};
+  state.shared = { fragment };
+  show(null); // no flash of the start page while the link is decoded
+  try {
+    const res = await engine.call({ type: 'open-share', fragment, dark: dark.matches });
+    if (state.shared?.fragment !== fragment) return; // another link or a file came first
+    showResults(res, [], 0);
+    if (res.problem) return;
+    const s = state.summary;
+    $('#results-title').textContent = 'Shared report';
+    const groups = s.groups.length;
+    $('#overview').textContent =
+      `${fmtInt.format(s.input.records)} records in the shared summary, ${groups} ${groups === 1 ? 'group' : 'groups'}` +
+      (s.fields.group ? ` by ${s.fields.group}` : '') + '.';
+  } catch (err) {
+    if (err.name === 'AbortError' || state.shared?.fragment !== fragment) return;
+    state.summary = null;
+    state.summaryJson = null;
+    const msg = capitalize(err.message || 'the link could not be read');
+    showProblem('This shared link cannot be opened', /[.!?]$/.test(msg) ? msg : `${msg}.`);
+  }
+}
+
+function backToStart() {
+  state.shared = null;
+  state.summary = null;
+  state.summaryJson = null;
+  state.files = [];
+  state.options = {};
+  if (fragmentOf(location.hash) !== null) history.pushState(null, '', location.href.split('#')[0]);
+  show('start');
+  $('#dropzone').focus();
+}
+
+function onHashChange() {
+  const f = fragmentOf(location.hash);
+  if (f !== null) {
+    if (f !== state.shared?.fragment || !state.summary) openShared(f);
+  } else if (location.hash === '' && state.shared) {
+    backToStart();
+  }
+}
+
+function wireReport() {
+  $('#report-copy').addEventListener('click', copyMarkdown);
+  $('#report-md').addEventListener('click', downloadMarkdown);
+  $('#report-html').addEventListener('click', downloadHtml);
+  $('#report-print').addEventListener('click', printReport);
+  $('#report-share').addEventListener('click', toggleShare);
+  $('#report-redact').addEventListener('change', (e) => setRedact(e.target.checked));
+  $('#share-redact').addEventListener('change', (e) => setRedact(e.target.checked));
+  $('#share-copy').addEventListener('click', () => {
+    const link = $('#share-link').value;
+    if (link) copyText(link, 'the link', $('#share-copy'));
+  });
+  $('#share-panel').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      closeShare();
+      $('#report-share').focus();
+    }
+  });
+  $('#shared-back').addEventListener('click', backToStart);
+  $('#problem-back').addEventListener('click', () => { if (state.shared || fragmentOf(location.hash) !== null) leaveShared(); });
+  dark.addEventListener('change', () => { if (state.summaryJson && !$('#report').hidden) renderReport(); });
+  window.addEventListener('hashchange', onHashChange);
+  const f = fragmentOf(location.hash);
+  if (f !== null) openShared(f);
+}
+
+wireReport();

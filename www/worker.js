@@ -12,6 +12,8 @@
 //        charts: {cdf, timeline, errors} SVG strings; colors: the group colours of the charts
 //   {type: 'charts', id, charts, colors}
 //   {type: 'error', id, message, bytes}               bytes: where the input stopped
+// The incident report and share-link messages ('report', 'report-document', 'share',
+// 'open-share') are listed in their own section below.
 // Cancel is `worker.terminate()` on the page side (the only sure way to stop wasm mid-loop);
 // a new worker is started for the next job.
 //
@@ -134,8 +136,74 @@ export function createHandler(wasm, ready) {
       }
     } else if (msg?.type === 'version') {
       post({ type: 'version', id: msg.id, version: safe(() => wasm.version()) ?? '' });
+    } else if (REPORT_MESSAGES.has(msg?.type)) {
+      reportMessage(wasm, post, renderCharts, msg);
     }
   };
+}
+
+// --- the incident report and share links (issue 5) ---------------------------------------------
+//
+// Messages in:
+//   {type: 'report', id, summary, redact, dark}   the report of a summary (redacted when `redact`)
+//        → {type: 'report', id, markdown, html, charts, printCharts}
+//          html: the report as an HTML fragment with empty chart slots
+//          (<div class="report-chart" data-chart="cdf|timeline|errors">), every log string escaped
+//          by the Rust writer; charts: the SVGs for the slots in the screen theme; printCharts:
+//          the light-theme SVGs when `dark` (for printing), else null
+//   {type: 'report-document', id, summary, redact} → {type: 'report-document', id, document}
+//          the self-contained HTML file (light charts inlined, no script)
+//   {type: 'share', id, summary, redact}           → {type: 'share', id, fragment, preview}
+//          fragment: the value after '#r='; preview: the summary JSON the link carries
+//   {type: 'open-share', id, fragment, dark}       → like 'done' of 'analyze':
+//          {type: 'open-share', id, summary, problem, charts, colors, dark}
+//          or {type: 'error', id, message, bytes: 0, share: true} (message: why the link is unusable)
+
+const REPORT_MESSAGES = new Set(['report', 'report-document', 'share', 'open-share']);
+
+function reportMessage(wasm, post, renderCharts, msg) {
+  const { id } = msg;
+  const source = (summary, redact) => (redact ? wasm.redact_summary(summary) : summary);
+  const chartsOf = (summary, dark) => ({
+    cdf: wasm.chart_latency_cdf(summary, dark),
+    timeline: wasm.chart_latency_timeline(summary, dark),
+    errors: wasm.chart_error_rate(summary, dark),
+  });
+  try {
+    if (msg.type === 'report') {
+      const s = source(msg.summary, msg.redact !== false);
+      post({
+        type: 'report',
+        id,
+        markdown: wasm.report_markdown(s),
+        html: wasm.report_html_slots(s),
+        charts: chartsOf(s, !!msg.dark),
+        printCharts: msg.dark ? chartsOf(s, false) : null,
+      });
+    } else if (msg.type === 'report-document') {
+      post({ type: 'report-document', id, document: wasm.report_html_document(source(msg.summary, msg.redact !== false)) });
+    } else if (msg.type === 'share') {
+      const options = JSON.stringify({ redact: msg.redact !== false });
+      post({
+        type: 'share',
+        id,
+        fragment: wasm.share_encode(msg.summary, options),
+        preview: wasm.share_preview(msg.summary, options),
+      });
+    } else if (msg.type === 'open-share') {
+      let summary;
+      try {
+        summary = wasm.share_decode(String(msg.fragment ?? ''));
+      } catch (err) {
+        post({ type: 'error', id, message: text(err), bytes: 0, share: true });
+        return;
+      }
+      const problem = wasm.check(summary) ?? null;
+      post({ type: 'open-share', id, summary, problem, ...renderCharts(summary, !!msg.dark) });
+    }
+  } catch (err) {
+    post({ type: 'error', id, message: `the report could not be written: ${text(err)}`, bytes: 0 });
+  }
 }
 
 const NEWLINE = new Uint8Array([10]);

@@ -767,6 +767,15 @@ where
             continue;
         }
         let Some(g) = s.groups.get(*i) else { continue };
+        // The group's own first timestamp when it falls in that first bucket: a timeline with
+        // wider buckets (a share link's) then still marks and names the same minute.
+        let t_ms = g
+            .first_seen
+            .as_deref()
+            .and_then(|f| crate::units::parse_timestamp(f.as_bytes()))
+            .filter(|&f| f >= first.t && (f - first.t) as f64 <= bucket)
+            .unwrap_or(first.t);
+        let t = t_ms as f64;
         let color = theme.series(*i);
         chart.draw_series(DashedLineSeries::new(
             vec![(t, yr.start), (t, yr.end)],
@@ -776,7 +785,7 @@ where
         ))?;
         let (px, py) = chart.backend_coord(&(t, yr.end));
         root.draw(&Text::new(
-            format!("{} from {}", label_text(&g.key), fmt_time(first.t, false)),
+            format!("{} from {}", label_text(&g.key), fmt_time(t_ms, false)),
             (px + 4, py + 4 + drawn * 16),
             text_style(12, color, HPos::Left, VPos::Top),
         ))?;

@@ -208,13 +208,23 @@ fn alert_fires_at(s: &Summary, p95_limit: Option<f64>, err: f64) -> Option<(i64,
                 e += pt.errors;
                 if let (Some(limit), Some(v)) = (p95_limit, pt.p95) {
                     if pt.count >= 10 && v > limit && slow.is_none() {
-                        slow = Some(format!("p95 of {} reached {}", series.group, fmt_ms(v)));
+                        let why = format!("p95 of {} reached {}", series.group, fmt_ms(v));
+                        slow = Some((series.group.as_str(), why));
                     }
                 }
             }
         }
-        if let Some(why) = slow {
-            return Some((t, why));
+        if let Some((group, why)) = slow {
+            // Not before the group's first request: a wide bucket (a share link's timeline)
+            // starts earlier than the traffic in it.
+            let first = s
+                .groups
+                .iter()
+                .find(|g| g.key == group)
+                .and_then(|g| g.first_seen.as_deref())
+                .and_then(parse_rfc)
+                .filter(|&f| f > t && f - t < s.timeline.bucket_ms.max(1));
+            return Some((first.unwrap_or(t), why));
         }
         if n >= 10 && e as f64 / n as f64 > err {
             return Some((

@@ -108,3 +108,130 @@ fn charts_render_and_escape_log_text() {
     assert_eq!(series_color(0, false), "#0072b2");
     assert!(!version().is_empty());
 }
+
+// --- the report, downloads and share links (issue 5) -------------------------------------------
+
+/// The message of a `JsError` (what the page shows).
+fn message(e: wasm_bindgen::JsError) -> String {
+    let v = JsValue::from(e);
+    String::from(js_sys::Error::from(v).message())
+}
+
+/// A small incident with personal data in its slow, failing lines.
+fn incident() -> Vec<u8> {
+    let mut log = String::new();
+    for i in 0..200 {
+        let bad = i >= 100 && i % 2 == 0;
+        log.push_str(&format!(
+            "{{\"ts\":\"2026-11-27T16:{:02}:{:02}Z\",\"release\":\"{}\",\"latency_ms\":{},\"status\":\"{}\",\"user\":\"jo{}@example.com\",\"note\":\"<b>&x\"}}\n",
+            i / 60,
+            i % 60,
+            if i < 100 { "r1" } else { "r2" },
+            if bad { 900 + i % 7 } else { 100 + i % 9 },
+            if bad { "Error" } else { "OK" },
+            i
+        ));
+    }
+    log.into_bytes()
+}
+
+#[wasm_bindgen_test]
+fn report_exports_match_the_core_and_escape_log_text() {
+    let log = incident();
+    let json = run("", &[&log]);
+    let s: Summary = serde_json::from_str(&json).unwrap();
+    let md = report_markdown(&json).map_err(JsValue::from).unwrap();
+    assert_eq!(md, logdrop::render::report::markdown(&s));
+    for heading in [
+        "## Summary",
+        "## Root cause analysis",
+        "## Immediate action",
+        "## Prevention",
+        "## Timeline",
+        "## Retrospective notes",
+        "## Appendix",
+    ] {
+        assert!(md.contains(heading), "{heading} in {md}");
+    }
+    for dark in [false, true] {
+        let frag = report_html_fragment(&json, dark)
+            .map_err(JsValue::from)
+            .unwrap();
+        assert!(frag.starts_with("<h1>"));
+        assert_eq!(frag.matches("<svg ").count(), 3);
+        assert!(
+            frag.contains("&lt;b&gt;&amp;x") && !frag.contains("<b>"),
+            "{frag}"
+        );
+        assert!(!frag.contains("<script"));
+    }
+    let slots = report_html_slots(&json).map_err(JsValue::from).unwrap();
+    assert!(!slots.contains("<svg"));
+    for name in ["cdf", "timeline", "errors"] {
+        assert!(slots.contains(&format!(
+            "<div class=\"report-chart\" data-chart=\"{name}\"></div>"
+        )));
+    }
+    let doc = report_html_document(&json).map_err(JsValue::from).unwrap();
+    assert!(doc.starts_with("<!doctype html>"));
+    assert!(!doc.contains("<script"));
+    assert_eq!(doc.matches("<svg ").count(), 3);
+    assert!(
+        doc.contains("#ffffff") || doc.contains("#FFFFFF"),
+        "light charts"
+    );
+    // Redaction for downloads: the email goes, the numbers stay.
+    let red = redact_summary(&json).map_err(JsValue::from).unwrap();
+    assert!(json.contains("@example.com"));
+    assert!(!red.contains("@example.com"));
+    let red_md = report_markdown(&red).map_err(JsValue::from).unwrap();
+    assert!(red_md.contains("[email]") && !red_md.contains("@example.com"));
+    let rs: Summary = serde_json::from_str(&red).unwrap();
+    assert_eq!(rs.groups.len(), s.groups.len());
+    assert_eq!(rs.groups[0].count, s.groups[0].count);
+}
+
+#[wasm_bindgen_test]
+fn share_exports_round_trip_redact_and_explain_bad_links() {
+    let json = run("", &[&incident()]);
+    let frag = share_encode(&json, "").map_err(JsValue::from).unwrap();
+    assert!(frag.len() + 3 <= 2000, "{} characters", frag.len());
+    assert!(frag
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    let preview = share_preview(&json, "").map_err(JsValue::from).unwrap();
+    assert_eq!(share_decode(&frag).map_err(JsValue::from).unwrap(), preview);
+    assert_eq!(
+        share_decode(&format!("#r={frag}"))
+            .map_err(JsValue::from)
+            .unwrap(),
+        preview
+    );
+    assert!(!preview.contains("@example.com"), "redacted by default");
+    // Matches the core's codec exactly.
+    let s: Summary = serde_json::from_str(&json).unwrap();
+    let opts = logdrop::share::ShareOptions::default();
+    assert_eq!(frag, logdrop::share::encode(&s, &opts));
+    // Redaction off keeps the lines as written.
+    let raw = share_preview(&json, r#"{"redact": false}"#)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(raw.contains("@example.com"));
+    let raw_frag = share_encode(&json, r#"{"redact": false}"#)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(share_decode(&raw_frag).unwrap().contains("@example.com"));
+    // Errors, never panics: bad options, bad summaries, damaged links.
+    assert!(share_encode(&json, "{nope").is_err());
+    assert!(share_encode("[]", "").is_err());
+    assert!(share_preview("", "").is_err());
+    assert!(report_markdown("{").is_err());
+    assert!(report_html_document("null").is_err());
+    assert!(redact_summary("1").is_err());
+    let cut = &frag[..frag.len() / 2];
+    assert!(message(share_decode(cut).unwrap_err()).contains("damaged or incomplete"));
+    assert!(message(share_decode("<script>alert(1)</script>").unwrap_err()).contains("damaged"));
+    assert!(message(share_decode("").unwrap_err()).contains("no report"));
+    assert!(message(share_decode("#r=CQECAw").unwrap_err()).contains("newer version"));
+    assert_eq!(last_panic(), None);
+}
