@@ -166,17 +166,30 @@ impl std::error::Error for ShareError {}
 
 /// The fragment value for `s` (base64url, no padding; the page adds `#r=`).
 pub fn encode(s: &Summary, opts: &ShareOptions) -> String {
-    pack(&reduced(s, opts))
+    pack(&reduced(s, opts), opts.redact)
 }
 
 /// Exactly what a link made with `opts` will show: `decode(&encode(s, opts))`.
 pub fn preview(s: &Summary, opts: &ShareOptions) -> Summary {
     let r = reduced(s, opts);
-    decode(&pack(&r)).unwrap_or(r)
+    decode(&pack(&r, opts.redact)).unwrap_or(r)
 }
 
 /// The summary in a fragment made by [`encode`] (a leading `#` or `r=` is ignored).
 pub fn decode(fragment: &str) -> Result<Summary, ShareError> {
+    decode_link(fragment).map(|l| l.summary)
+}
+
+/// A decoded link: the summary and what the link says about itself.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub summary: Summary,
+    /// The evidence lines were redacted when the link was made.
+    pub redacted: bool,
+}
+
+/// Like [`decode`], with the link's own flags.
+pub fn decode_link(fragment: &str) -> Result<Link, ShareError> {
     let f = fragment.trim();
     let f = f.strip_prefix('#').unwrap_or(f);
     let f = f.strip_prefix("r=").unwrap_or(f);
@@ -196,12 +209,19 @@ pub fn decode(fragment: &str) -> Result<Summary, ShareError> {
         v => return Err(ShareError::NewerVersion(v)),
     }
     let body = inflate(rest)?;
-    let mut r = Reader { b: &body, pos: 0 };
+    let mut r = Reader {
+        b: &body,
+        pos: 0,
+        flags: 0,
+    };
     let s = read_summary(&mut r)?;
     if r.pos != body.len() {
         return Err(ShareError::Damaged);
     }
-    Ok(s)
+    Ok(Link {
+        summary: s,
+        redacted: r.flags & 1 != 0,
+    })
 }
 
 // --- levels of detail ------------------------------------------------------------------------
@@ -284,7 +304,7 @@ fn reduced(s: &Summary, opts: &ShareOptions) -> Summary {
             ..d
         };
         let r = reduce(&base, opts, d);
-        if opts.max_chars == 0 || pack(&r).len() + 2 <= opts.max_chars {
+        if opts.max_chars == 0 || pack(&r, opts.redact).len() + 2 <= opts.max_chars {
             return r;
         }
         best = Some(r);
@@ -829,8 +849,11 @@ fn min_opt(a: Option<String>, b: Option<String>, smaller: bool) -> Option<String
 
 // --- bytes -------------------------------------------------------------------------------------
 
-fn pack(s: &Summary) -> String {
-    let mut w = Writer::default();
+fn pack(s: &Summary, redacted: bool) -> String {
+    let mut w = Writer {
+        flags: u64::from(redacted),
+        ..Writer::default()
+    };
     write_summary(&mut w, s);
     let z = miniz_oxide::deflate::compress_to_vec_zlib(&w.b, 9);
     let mut bytes = Vec::with_capacity(z.len() + 1);
@@ -881,6 +904,8 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, ShareError> {
 struct Writer {
     b: Vec<u8>,
     base_ms: i64,
+    /// Bit 0: the evidence was redacted.
+    flags: u64,
 }
 
 impl Writer {
@@ -1023,7 +1048,7 @@ fn write_summary(w: &mut Writer, s: &Summary) {
         })
         .unwrap_or(0);
     let base = w.base_ms;
-    w.u(0); // flags: reserved
+    w.u(w.flags); // flags: bit 0 = evidence redacted
     w.i(base);
 
     let i = &s.input;
@@ -1267,6 +1292,8 @@ const MAX_STR: usize = 64 * 1024;
 struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
+    /// The flags read from the body (bit 0: evidence redacted).
+    flags: u64,
 }
 
 type R<T> = Result<T, ShareError>;
@@ -1401,7 +1428,7 @@ impl Reader<'_> {
 
 fn read_summary(r: &mut Reader<'_>) -> R<Summary> {
     let mut s = Summary::default();
-    let _flags = r.u()?;
+    r.flags = r.u()?;
     let base = r.i()?;
 
     let i = &mut s.input;
@@ -1696,7 +1723,11 @@ mod tests {
         for v in reals {
             w.real(Some(v));
         }
-        let mut r = Reader { b: &w.b, pos: 0 };
+        let mut r = Reader {
+            b: &w.b,
+            pos: 0,
+            flags: 0,
+        };
         for v in ints {
             assert_eq!(r.u().unwrap(), v);
         }
@@ -1716,11 +1747,13 @@ mod tests {
         let mut r = Reader {
             b: &[0xff; 11],
             pos: 0,
+            flags: 0,
         };
         assert!(r.u().is_err());
         let mut r = Reader {
             b: &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02],
             pos: 0,
+            flags: 0,
         };
         assert!(r.u().is_err());
     }

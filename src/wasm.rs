@@ -266,3 +266,12 @@ pub fn share_decode(fragment: &str) -> Result<String, JsError> {
     let s = crate::share::decode(fragment).map_err(|e| JsError::new(&e.to_string()))?;
     to_json(&s)
 }
+
+/// Whether the evidence in a share link was redacted when it was made (the page's banner
+/// says so, or warns that the lines are as written).
+#[wasm_bindgen]
+pub fn share_link_redacted(fragment: &str) -> Result<bool, JsError> {
+    crate::share::decode_link(fragment)
+        .map(|l| l.redacted)
+        .map_err(|e| JsError::new(&e.to_string()))
+}

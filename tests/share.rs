@@ -731,3 +731,24 @@ fn base64_encode(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
+
+#[test]
+fn a_link_says_whether_its_evidence_was_redacted() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed/seed.log"
+    ))
+    .expect("seed");
+    let mut a = logdrop::Analyzer::new(logdrop::Options::default());
+    a.push(text.as_bytes());
+    let s = a.finish();
+    for redact in [true, false] {
+        let opts = logdrop::share::ShareOptions {
+            redact,
+            ..Default::default()
+        };
+        let link =
+            logdrop::share::decode_link(&logdrop::share::encode(&s, &opts)).expect("decodes");
+        assert_eq!(link.redacted, redact);
+    }
+}

@@ -1083,6 +1083,9 @@ async function openShared(fragment) {
     if (res.problem) return;
     const s = state.summary;
     $('#results-title').textContent = 'Shared report';
+    $('#shared-redaction').textContent = res.redacted
+      ? 'evidence redacted'
+      : 'evidence NOT redacted: quoted log lines are as written';
     const groups = s.groups.length;
     $('#overview').textContent =
       `${fmtInt.format(s.input.records)} records in the shared summary, ${groups} ${groups === 1 ? 'group' : 'groups'}` +

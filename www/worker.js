@@ -199,7 +199,8 @@ function reportMessage(wasm, post, renderCharts, msg) {
         return;
       }
       const problem = wasm.check(summary) ?? null;
-      post({ type: 'open-share', id, summary, problem, ...renderCharts(summary, !!msg.dark) });
+      const redacted = wasm.share_link_redacted(String(msg.fragment ?? ''));
+      post({ type: 'open-share', id, summary, problem, redacted, ...renderCharts(summary, !!msg.dark) });
     }
   } catch (err) {
     post({ type: 'error', id, message: `the report could not be written: ${text(err)}`, bytes: 0 });

@@ -324,6 +324,12 @@ test('redaction: an email, an IP and a token in the evidence stay out of the pre
   assert.equal(again.link, share.link);
   await page.context().close();
 
+  // A link made with redaction off says so in its banner.
+  const plain = await openPage(env.browser, open.link);
+  assert.equal(await waitForOutcome(plain), 'results');
+  assert.match(await plain.locator('#shared-banner').textContent(), /evidence NOT redacted/);
+  await plain.context().close();
+
   const fresh = await openPage(env.browser, share.link);
   assert.equal(await waitForOutcome(fresh), 'results');
   await fresh.waitForSelector('#report-body h1');
