@@ -42,6 +42,9 @@ usage: ./build.sh <command> [args]
                    first failure
   bench [args]     native benchmark on generated 1 GiB logs (see bench/README.md);
                    args go to tools/bench.py, e.g. --size 50000000 --runs 3
+  fuzz [SECONDS]    run each cargo-fuzz target for SECONDS (default 60), keep what they find
+                   (nightly + cargo-fuzz installed on first use); crashes are copied into
+                   tests/fixtures/regressions/, which cargo test replays
   dist             build, then dist/site/ (the static folder to publish) and dist/logdrop.html
                    (one self-contained file that works from file://; tools/single-file.mjs)
   help             this text
@@ -298,6 +301,35 @@ cmd_bench() {
 # publish on any static host. dist/logdrop.html: the page in one file for file:// (classic
 # scripts, the worker from a blob: URL, the wasm and the example inlined), written by
 # tools/single-file.mjs from dist/site/ and a --target no-modules wasm-bindgen output.
+# Each target in fuzz/fuzz_targets runs for the given seconds on one core; its corpus grows in
+# fuzz/corpus/ (git-ignored). A crash stops that target; its input is copied into the regression
+# corpus and the command fails at the end, naming it.
+cmd_fuzz() {
+  local secs=${1:-60} t found=0
+  [[ $secs =~ ^[0-9]+$ ]] || die "fuzz: SECONDS must be a whole number"
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    say "rustup toolchain install nightly"
+    rustup toolchain install nightly --profile minimal
+  fi
+  command -v cargo-fuzz >/dev/null || { say "cargo install cargo-fuzz"; cargo install cargo-fuzz -j"$JOBS"; }
+  for t in $(sed -nE 's/^name = "([a-z_]+)"$/\1/p' fuzz/Cargo.toml | grep -v '^logdrop-fuzz$'); do
+    say "fuzz $t for ${secs}s"
+    mkdir -p "fuzz/corpus/$t"
+    if ! (cd fuzz && cargo +nightly fuzz run "$t" -j1 -- -max_total_time="$secs" -print_final_stats=1 \
+      2>&1 | tee "../target/fuzz-$t.log" | grep -E 'stat::number_of_executed_units|Done|ERROR|panicked' ); then
+      :
+    fi
+    local a
+    for a in fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/oom-* fuzz/artifacts/"$t"/timeout-*; do
+      [[ -f $a ]] || continue
+      cp "$a" "tests/fixtures/regressions/fuzz-$t-$(basename "$a")"
+      echo "found: $a (copied to tests/fixtures/regressions/)"
+      found=1
+    done
+  done
+  ((found == 0)) || die "fuzz: the targets found crashes (see above); fix them, cargo test replays them"
+}
+
 cmd_dist() {
   command -v node >/dev/null || die "node not found (install Node.js 20+)"
   cmd_build
@@ -325,6 +357,7 @@ case $cmd in
   test) cmd_test ;;
   bench) cmd_bench "$@" ;;
   dist) cmd_dist ;;
+  fuzz) cmd_fuzz "$@" ;;
   help | -h | --help) usage ;;
   *)
     usage >&2
