@@ -57,6 +57,15 @@ pub fn nearest_rank(q: f64, n: u64) -> u64 {
     (rank as u64).clamp(1, n)
 }
 
+/// A value ready to record into [`LogHistogram`]s of one precision; see
+/// [`LogHistogram::prepare`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Prepared<const SUB_BITS: u32> {
+    ms: f64,
+    idx: usize,
+    ns: u128,
+}
+
 /// A log-linear histogram of millisecond values with `2^SUB_BITS` buckets per octave.
 ///
 /// See the [module documentation](self) for layout, range and error bounds.
@@ -146,7 +155,58 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
     /// See [`record_n`](Self::record_n).
     #[inline]
     pub fn record(&mut self, ms: f64) {
-        self.record_n(ms, 1);
+        if let Some(p) = Self::prepare(ms) {
+            self.record_prepared(p);
+        }
+    }
+
+    /// `ms` made ready for [`record_prepared`](Self::record_prepared) into any number of
+    /// histograms of this precision: bucket and rounded nanoseconds computed once (the
+    /// aggregates record each latency in up to ten coarse histograms). `None` for values
+    /// `record` ignores.
+    #[inline]
+    pub fn prepare(ms: f64) -> Option<Prepared<SUB_BITS>> {
+        // Also rejects NaN (comparisons with NaN are false).
+        if !(0.0..f64::INFINITY).contains(&ms) {
+            return None;
+        }
+        let ms = ms + 0.0; // -0.0 → 0.0, so min() never reports a negative zero
+        Some(Prepared {
+            ms,
+            idx: Self::index_of(ms),
+            ns: Self::round_ns(ms),
+        })
+    }
+
+    /// Records one value prepared by [`prepare`](Self::prepare): the same as
+    /// [`record`](Self::record) of that value.
+    #[inline]
+    pub fn record_prepared(&mut self, p: Prepared<SUB_BITS>) {
+        match self.counts.get_mut(p.idx.wrapping_sub(self.offset)) {
+            Some(c) => *c = c.saturating_add(1),
+            None => self.grow_and_add(p.idx, 1),
+        }
+        self.total = self.total.saturating_add(1);
+        self.sum_ns = self.sum_ns.saturating_add(p.ns);
+        if p.ms < self.min {
+            self.min = p.ms;
+        }
+        if p.ms > self.max {
+            self.max = p.ms;
+        }
+    }
+
+    /// `ms` (finite, ≥ 0) in whole nanoseconds, rounded half-up.
+    #[inline(always)]
+    fn round_ns(ms: f64) -> u128 {
+        // The u64 conversion is a single instruction (f64 → u128 is a library call); values
+        // ≥ 2^64 ns (≈ 213 days) take the slow path, where `as` saturates for enormous values.
+        let ns_f = ms * 1e6 + 0.5;
+        if ns_f < 18_446_744_073_709_549_568.0 {
+            ns_f as u64 as u128
+        } else {
+            ns_f as u128
+        }
     }
 
     /// Records `n` occurrences of a value in milliseconds. NaN, infinite and negative values
@@ -166,15 +226,7 @@ impl<const SUB_BITS: u32> LogHistogram<SUB_BITS> {
             None => self.grow_and_add(idx, n),
         }
         self.total = self.total.saturating_add(n);
-        // Round half-up to whole nanoseconds. The u64 conversion is a single instruction
-        // (f64 → u128 is a library call); values ≥ 2^64 ns (≈ 213 days) take the slow path,
-        // where `as` saturates for enormous values.
-        let ns_f = ms * 1e6 + 0.5;
-        let ns = if ns_f < 18_446_744_073_709_549_568.0 {
-            ns_f as u64 as u128
-        } else {
-            ns_f as u128
-        };
+        let ns = Self::round_ns(ms);
         let add = if n == 1 {
             ns
         } else {
@@ -505,6 +557,46 @@ impl<'de, const SUB_BITS: u32> Deserialize<'de> for LogHistogram<SUB_BITS> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_prepared_equals_record() {
+        let values = [
+            0.0,
+            -0.0,
+            1e-12,
+            0.5,
+            1.0,
+            7.25,
+            126.0,
+            999.999,
+            1e9,
+            2e9,
+            1e300,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+        ];
+        let (mut a, mut b) = (CoarseHistogram::new(), CoarseHistogram::new());
+        let (mut c, mut d) = (Histogram::new(), Histogram::new());
+        for &v in values.iter().chain(&values) {
+            a.record(v);
+            c.record(v);
+            if let Some(p) = CoarseHistogram::prepare(v) {
+                b.record_prepared(p);
+            }
+            if let Some(p) = Histogram::prepare(v) {
+                d.record_prepared(p);
+            }
+            let e = (a.count(), a.min(), a.max(), a.mean(), a.quantile(0.5));
+            assert_eq!(e, (b.count(), b.min(), b.max(), b.mean(), b.quantile(0.5)));
+            assert_eq!(
+                c.buckets().collect::<Vec<_>>(),
+                d.buckets().collect::<Vec<_>>()
+            );
+        }
+        assert_eq!(a, b);
+        assert_eq!(c, d);
+    }
     use proptest::prelude::*;
 
     fn exact_nearest_rank(sorted: &[f64], q: f64) -> f64 {

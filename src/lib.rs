@@ -181,6 +181,12 @@ impl Analyzer {
         self.core.saw_multiline
     }
 
+    /// Whether the schema is chosen: by the records seen so far (as one pass over the input
+    /// would choose it), or by [`schema`](Self::schema).
+    pub fn schema_chosen(&self) -> bool {
+        matches!(self.core.state, State::Running(_))
+    }
+
     /// The schema, choosing it now from what was seen if detection is still running.
     pub fn schema(&mut self) -> Schema {
         self.core.decide();

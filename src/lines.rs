@@ -116,13 +116,24 @@ impl Splitter {
             self.end_carried(sink);
             start = nl + 1;
         }
+        // The complete lines of this chunk, checked as UTF-8 in one call instead of one call
+        // per line (a newline never falls inside a multi-byte character, so every line of a
+        // valid region is valid). Measured on the 220 MB clean NDJSON bench file: −2% of a run.
+        // When the region is not valid, each line is checked on its own (and the bad ones
+        // decoded lossily) as before.
+        let end = memchr::memrchr(b'\n', &chunk[start..]).map_or(start, |i| start + i + 1);
+        let region_start = start;
+        let region = std::str::from_utf8(&chunk[start..end]).ok();
         for nl in newlines {
             let line = &chunk[start..nl];
             let off = chunk_start + start as u64;
             if line.len() > self.max_line_bytes {
                 self.emit_too_long(off, line, line.len() as u64, sink);
             } else {
-                self.emit(line, off, sink);
+                match region.and_then(|r| r.get(start - region_start..nl - region_start)) {
+                    Some(text) => self.emit_str(text, off, sink),
+                    None => self.emit(line, off, sink),
+                }
             }
             start = nl + 1;
         }
@@ -218,6 +229,23 @@ impl Splitter {
             })),
             Err(_) => self.emit_lossy(line, line_no, abs_offset, sink),
         }
+    }
+
+    /// [`emit`](Self::emit) for a line already known to be valid UTF-8.
+    #[inline]
+    fn emit_str<F: FnMut(LineEvent<'_>)>(&mut self, line: &str, abs_offset: u64, sink: &mut F) {
+        let line_no = self.next_line_no;
+        self.next_line_no += 1;
+        let mut text = line.strip_suffix('\r').unwrap_or(line);
+        if line_no == 1 {
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        }
+        sink(LineEvent::Line(Line {
+            text,
+            line_no,
+            abs_offset,
+            is_lossy: false,
+        }));
     }
 
     #[cold]
