@@ -188,8 +188,13 @@ fn canary_gates(base: &GroupSummary, f: Option<&Finding>) -> (Option<f64>, f64, 
     (p95, err, n)
 }
 
+/// Failed requests a bucket needs before the error-rate alert fires: one failure among a
+/// dozen requests is noise, not an incident (it made the example "fire" on v1.2's noise).
+const MIN_ALERT_ERRORS: u64 = 5;
+
 /// When an alert on `p95 > limit` (any shown group with ≥ 10 requests in a bucket) or
-/// `error rate > err` (all groups together) would first have fired, from the timeline.
+/// `error rate > err` (all groups together, at least [`MIN_ALERT_ERRORS`] failures) would
+/// first have fired, from the timeline.
 fn alert_fires_at(s: &Summary, p95_limit: Option<f64>, err: f64) -> Option<(i64, String)> {
     let mut times: Vec<i64> = s
         .timeline
@@ -226,7 +231,7 @@ fn alert_fires_at(s: &Summary, p95_limit: Option<f64>, err: f64) -> Option<(i64,
                 .filter(|&f| f > t && f - t < s.timeline.bucket_ms.max(1));
             return Some((first.unwrap_or(t), why));
         }
-        if n >= 10 && e as f64 / n as f64 > err {
+        if n >= 10 && e >= MIN_ALERT_ERRORS && e as f64 / n as f64 > err {
             return Some((
                 t,
                 format!("error rate reached {}", fmt_pct(e as f64 / n as f64)),
@@ -664,6 +669,9 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
         .unwrap_or_else(|| "1.5× the baseline".into())));
     alert.push(t(" or the error rate exceeds "));
     alert.push(b(fmt_pct(err)));
+    alert.push(t(format!(
+        " (with at least {MIN_ALERT_ERRORS} failed requests)"
+    )));
     match alert_fires_at(s, p95, err) {
         Some((at, why)) => {
             let mut tail = format!(
