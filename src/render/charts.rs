@@ -979,25 +979,11 @@ fn fmt_time(epoch_ms: i64, with_date: bool) -> String {
     let days = epoch_ms.div_euclid(86_400_000);
     let ms = epoch_ms.rem_euclid(86_400_000);
     if with_date {
-        let (_, m, d) = civil_from_days(days);
+        let (_, m, d) = crate::units::civil_from_days(days);
         format!("{m:02}-{d:02}")
     } else {
         format!("{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60)
     }
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
@@ -1199,7 +1185,7 @@ mod tests {
         assert_eq!(fmt_ms(1200.0), "1.2 s");
         assert_eq!(fmt_ms(0.5), "0.5 ms");
         assert_eq!(fmt_ms(120_000.0), "2 min");
-        assert_eq!(civil_from_days(20_784), (2026, 11, 27));
+        assert_eq!(crate::units::civil_from_days(20_784), (2026, 11, 27));
         assert_eq!(fmt_time(1_795_801_500_000, false), "17:45");
         assert_eq!(label_text(&"é".repeat(40)).chars().count(), 32);
         assert_eq!(label_text("a\u{0}b"), "a\u{fffd}b");

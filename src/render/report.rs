@@ -116,15 +116,20 @@ fn subject_of(field: &str, is_group_field: bool) -> Subject {
     }
 }
 
-/// Whether the file's timestamps span more than one date (times then carry the date).
-fn spans_days(s: &Summary) -> bool {
+/// The first and last request of the file (RFC 3339 text), when it has timestamps.
+fn file_bounds(s: &Summary) -> (Option<&str>, Option<&str>) {
     let first = s
         .groups
         .iter()
         .filter_map(|g| g.first_seen.as_deref())
         .min();
     let last = s.groups.iter().filter_map(|g| g.last_seen.as_deref()).max();
-    match (first, last) {
+    (first, last)
+}
+
+/// Whether the file's timestamps span more than one date (times then carry the date).
+fn spans_days(s: &Summary) -> bool {
+    match file_bounds(s) {
         (Some(a), Some(b)) => a.get(0..10) != b.get(0..10),
         _ => false,
     }
@@ -384,13 +389,7 @@ fn kind_words(kind: &str) -> String {
 }
 
 fn file_span(s: &Summary, days: bool) -> String {
-    let first = s
-        .groups
-        .iter()
-        .filter_map(|g| g.first_seen.as_deref())
-        .min();
-    let last = s.groups.iter().filter_map(|g| g.last_seen.as_deref()).max();
-    match (first, last) {
+    match file_bounds(s) {
         (Some(a), Some(b)) => format!(" (from {} to {})", when(a, days), when(b, days)),
         _ => String::new(),
     }
