@@ -3,19 +3,11 @@
 //! (`<fixture>.expected.json`; `LOGDROP_BLESS=1 cargo test --test formats` rewrites them).
 //! The JSON output is also read back into a `Summary` and must serialize identically.
 
+mod common;
+
+use common::FIXTURES;
 use logdrop::{Analyzer, Options, Summary};
 use serde_json::{json, Value};
-
-const FIXTURES: &[&str] = &[
-    "seed/seed.log",
-    "mixed/mixed.log",
-    "logfmt/heroku-router.log",
-    "access/nginx-combined.log",
-    "text-json/app.log",
-    "multiline/pretty.log",
-    "multiline/array.json",
-    "json/elapsed-us.log",
-];
 
 fn dir() -> String {
     format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"))

@@ -7,21 +7,12 @@ use logdrop::share::{
     decode, encode, preview, ShareError, ShareOptions, CDF_FRACTION_ERROR, LATENCY_REL_ERROR,
     REAL_REL_ERROR,
 };
+mod common;
+
+use common::FIXTURES;
 use logdrop::summary::*;
 use logdrop::{Analyzer, Options};
 use std::fmt::Write as _;
-
-const FIXTURES: &[&str] = &[
-    "seed/seed.log",
-    "mixed/mixed.log",
-    "logfmt/heroku-router.log",
-    "access/nginx-combined.log",
-    "text-json/app.log",
-    "multiline/pretty.log",
-    "multiline/array.json",
-    "json/elapsed-us.log",
-    "example/friday-incident.log",
-];
 
 /// The fragment with `#r=` must fit in this many characters (`r=` + the value).
 const BUDGET: usize = 2000;
@@ -37,25 +28,9 @@ fn fixture(name: &str) -> Option<Summary> {
     std::fs::read(path).ok().map(|b| analyze(&b))
 }
 
-/// SplitMix64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        let u1 = self.unit().max(1e-300);
-        let u2 = self.unit();
-        let n = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-        median * (sigma * n).exp()
-    }
+/// The scenario generators' PRNG, started at state `seed` (as the old local copy was).
+fn rng(seed: u64) -> common::Rng {
+    common::Rng::new(seed ^ 0x9e37_79b9_7f4a_7c15)
 }
 
 /// A 5 000-line incident over 4 hours with 6 versions: v2.4 (from 17:45) is slow and times
@@ -69,18 +44,18 @@ fn six_group_log() -> String {
         "summit-cu",
         "bluebird-loans",
     ];
-    let mut rng = Rng(7);
+    let mut rng = rng(7);
     let mut out = String::new();
     let start = 15 * 3_600_000u64;
     for k in 0..5000u64 {
-        let ms = start + k * 4 * 3_600_000 / 5000 + rng.next() % 1000;
+        let ms = start + k * 4 * 3_600_000 / 5000 + rng.next_u64() % 1000;
         let (h, m, s, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
         let ts = format!("2026-11-27T{h:02}:{m:02}:{s:02}.{milli:03}Z");
         let late = ms >= 17 * 3_600_000 + 45 * 60_000;
         let v = if late && rng.unit() < 0.3 {
             4
         } else {
-            [0, 1, 2, 3, 5][(rng.next() % 5) as usize]
+            [0, 1, 2, 3, 5][(rng.next_u64() % 5) as usize]
         };
         let (lat, status) = if v == 4 {
             let l = rng.lognormal(780.0, 0.2);
@@ -89,17 +64,17 @@ fn six_group_log() -> String {
             let l = rng.lognormal(90.0 + 6.0 * v as f64, 0.25);
             (l, if rng.unit() < 0.006 { "Error" } else { "OK" })
         };
-        let ep = endpoints[(rng.next() % 4) as usize];
-        let tenant = tenants[(rng.next() % 4) as usize];
-        let user = format!("user{}@example.com", rng.next() % 300);
+        let ep = endpoints[(rng.next_u64() % 4) as usize];
+        let tenant = tenants[(rng.next_u64() % 4) as usize];
+        let user = format!("user{}@example.com", rng.next_u64() % 300);
         let ip = format!(
             "10.{}.{}.{}",
-            rng.next() % 4,
-            rng.next() % 250,
-            rng.next() % 250
+            rng.next_u64() % 4,
+            rng.next_u64() % 250,
+            rng.next_u64() % 250
         );
         let level = if status == "OK" { "info" } else { "warn" };
-        let req = format!("{:08x}", rng.next() as u32);
+        let req = format!("{:08x}", rng.next_u64() as u32);
         if k % 97 == 13 {
             // The seed's missing quote.
             let _ = writeln!(
@@ -120,10 +95,10 @@ fn six_group_log() -> String {
 
 /// Many groups (12 versions), to exercise the `(other)` summary.
 fn many_group_log() -> String {
-    let mut rng = Rng(11);
+    let mut rng = rng(11);
     let mut out = String::new();
     for k in 0..4000u64 {
-        let v = (rng.next() % 12) as usize;
+        let v = (rng.next_u64() % 12) as usize;
         let ms = 16 * 3_600_000 + k * 900;
         let (h, m, s, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
         let lat = rng.lognormal(50.0 + 10.0 * v as f64, 0.3);
@@ -708,12 +683,12 @@ fn corrupted_links_are_errors() {
 
 #[test]
 fn random_input_is_an_error() {
-    let mut rng = Rng(3);
+    let mut rng = rng(3);
     for len in 0..300usize {
-        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
         assert!(decode(&base64_encode(&bytes)).is_err());
         let text: String = (0..len)
-            .map(|_| (b' ' + (rng.next() % 95) as u8) as char)
+            .map(|_| (b' ' + (rng.next_u64() % 95) as u8) as char)
             .collect();
         let _ = decode(&text);
     }

@@ -8,6 +8,19 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The fixture logs under tests/fixtures/, one per input format plus the bundled example.
+pub const FIXTURES: &[&str] = &[
+    "seed/seed.log",
+    "mixed/mixed.log",
+    "logfmt/heroku-router.log",
+    "access/nginx-combined.log",
+    "text-json/app.log",
+    "multiline/pretty.log",
+    "multiline/array.json",
+    "json/elapsed-us.log",
+    "example/friday-incident.log",
+];
+
 /// SplitMix64: tiny, fast, good enough for test data.
 pub struct Rng(u64);
 
