@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   setup, openPage, waitForOutcome, readTable, cliSummary, screenshotPath, foreignRequests,
   EXAMPLE, ROOT, WWW,
+  assertSameTable,
 } from './helpers.mjs';
 
 let env;
@@ -19,23 +20,6 @@ after(async () => { await env?.close(); });
 
 const TMP = mkdtempSync(join(tmpdir(), 'logdrop-e2e-'));
 
-/** The page's table equals the CLI's groups (same numbers in CLI and browser). */
-function assertSameTable(rows, summary) {
-  assert.equal(rows.length, Math.min(summary.groups.length, 200), 'one row per group');
-  summary.groups.forEach((g, i) => {
-    const r = rows[i];
-    assert.equal(r.key, g.key);
-    assert.equal(r.count, String(g.count), `${g.key} count`);
-    assert.equal(r.errors, String(g.errors), `${g.key} errors`);
-    assert.equal(r.error_rate, String(g.error_rate), `${g.key} error rate`);
-    for (const p of ['p50', 'p90', 'p95', 'p99', 'max']) {
-      const want = g.latency_ms ? String(g.latency_ms[p]) : null;
-      assert.equal(r[p], want, `${g.key} ${p}`);
-    }
-    assert.equal(r.first_seen, g.first_seen ?? null, `${g.key} first seen`);
-    assert.equal(r.last_seen, g.last_seen ?? null, `${g.key} last seen`);
-  });
-}
 
 /** Drops files (given as {name, bytes: base64}) on the page, as a real drag and drop does. */
 async function dropFiles(page, files) {

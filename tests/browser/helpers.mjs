@@ -2,6 +2,7 @@
 // playwright-core, the page served from www/ by tools/serve.mjs on a free loopback port,
 // and every request the page makes recorded.
 
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tools/serve.mjs';
 import { execFileSync } from 'node:child_process';
@@ -102,4 +103,22 @@ export function screenshotPath(name) {
 export function foreignRequests(page, url) {
   const origin = new URL(url).origin;
   return page.requests.filter((r) => !r.startsWith(origin + '/') && !r.startsWith('blob:') && !r.startsWith('data:'));
+}
+
+/** The page's table equals the CLI's groups (same numbers in CLI and browser). */
+export function assertSameTable(rows, summary) {
+  assert.equal(rows.length, Math.min(summary.groups.length, 200), 'one row per group');
+  summary.groups.forEach((g, i) => {
+    const r = rows[i];
+    assert.equal(r.key, g.key);
+    assert.equal(r.count, String(g.count), `${g.key} count`);
+    assert.equal(r.errors, String(g.errors), `${g.key} errors`);
+    assert.equal(r.error_rate, String(g.error_rate), `${g.key} error rate`);
+    for (const p of ['p50', 'p90', 'p95', 'p99', 'max']) {
+      const want = g.latency_ms ? String(g.latency_ms[p]) : null;
+      assert.equal(r[p], want, `${g.key} ${p}`);
+    }
+    assert.equal(r.first_seen, g.first_seen ?? null, `${g.key} first seen`);
+    assert.equal(r.last_seen, g.last_seen ?? null, `${g.key} last seen`);
+  });
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from '../../tools/serve.mjs';
-import { CHROMIUM_ARGS, EXAMPLE, ROOT, cliSummary, readTable, screenshotPath, waitForOutcome } from './helpers.mjs';
+import { CHROMIUM_ARGS, assertSameTable, EXAMPLE, ROOT, cliSummary, readTable, screenshotPath, waitForOutcome } from './helpers.mjs';
 
 const SITE = join(ROOT, 'dist/site');
 const SINGLE = join(ROOT, 'dist/logdrop.html');
@@ -58,20 +58,6 @@ async function ready(page) {
   await page.waitForSelector('html[data-ready="true"]');
 }
 
-/** The page's table equals the CLI's groups. */
-function assertSameTable(rows, summary) {
-  assert.equal(rows.length, Math.min(summary.groups.length, 200), 'one row per group');
-  summary.groups.forEach((g, i) => {
-    const r = rows[i];
-    assert.equal(r.key, g.key);
-    assert.equal(r.count, String(g.count), `${g.key} count`);
-    assert.equal(r.errors, String(g.errors), `${g.key} errors`);
-    assert.equal(r.error_rate, String(g.error_rate), `${g.key} error rate`);
-    for (const p of ['p50', 'p90', 'p95', 'p99', 'max']) {
-      assert.equal(r[p], g.latency_ms ? String(g.latency_ms[p]) : null, `${g.key} ${p}`);
-    }
-  });
-}
 
 async function dropFile(page, file, name) {
   await page.evaluate(({ b64, name }) => {
