@@ -42,8 +42,9 @@ usage: ./build.sh <command> [args]
                    first failure
   bench [args]     native benchmark on generated 1 GiB logs (see bench/README.md);
                    args go to tools/bench.py, e.g. --size 50000000 --runs 3
-  fuzz [SECONDS]    run each cargo-fuzz target for SECONDS (default 60), keep what they find
-                   (nightly + cargo-fuzz installed on first use); crashes are copied into
+  fuzz [SECONDS] [TARGET...]
+                   run each cargo-fuzz target (or the ones named) for SECONDS (default 60), keep what they find
+                   (nightly + cargo-fuzz installed on first use); crashes are moved into
                    tests/fixtures/regressions/, which cargo test replays
   dist             build, then dist/site/ (the static folder to publish) and dist/logdrop.html
                    (one self-contained file that works from file://; tools/single-file.mjs)
@@ -302,17 +303,23 @@ cmd_bench() {
 # scripts, the worker from a blob: URL, the wasm and the example inlined), written by
 # tools/single-file.mjs from dist/site/ and a --target no-modules wasm-bindgen output.
 # Each target in fuzz/fuzz_targets runs for the given seconds on one core; its corpus grows in
-# fuzz/corpus/ (git-ignored). A crash stops that target; its input is copied into the regression
+# fuzz/corpus/ (git-ignored). A crash stops that target; its input is moved into the regression
 # corpus and the command fails at the end, naming it.
 cmd_fuzz() {
-  local secs=${1:-60} t found=0
+  local secs=${1:-60} t found=0 targets
   [[ $secs =~ ^[0-9]+$ ]] || die "fuzz: SECONDS must be a whole number"
+  shift || true
+  targets=$(sed -nE 's/^name = "([a-z_]+)"$/\1/p' fuzz/Cargo.toml | grep -v '^logdrop-fuzz$')
+  if (($#)); then
+    for t in "$@"; do grep -qx "$t" <<<"$targets" || die "fuzz: no target '$t' (targets: $(echo $targets))"; done
+    targets="$*"
+  fi
   if ! rustup toolchain list | grep -q '^nightly'; then
     say "rustup toolchain install nightly"
     rustup toolchain install nightly --profile minimal
   fi
   command -v cargo-fuzz >/dev/null || { say "cargo install cargo-fuzz"; cargo install cargo-fuzz -j"$JOBS"; }
-  for t in $(sed -nE 's/^name = "([a-z_]+)"$/\1/p' fuzz/Cargo.toml | grep -v '^logdrop-fuzz$'); do
+  for t in $targets; do
     say "fuzz $t for ${secs}s"
     mkdir -p "fuzz/corpus/$t"
     if ! (cd fuzz && cargo +nightly fuzz run "$t" -j1 -- -max_total_time="$secs" -print_final_stats=1 \
@@ -322,8 +329,8 @@ cmd_fuzz() {
     local a
     for a in fuzz/artifacts/"$t"/crash-* fuzz/artifacts/"$t"/oom-* fuzz/artifacts/"$t"/timeout-*; do
       [[ -f $a ]] || continue
-      cp "$a" "tests/fixtures/regressions/fuzz-$t-$(basename "$a")"
-      echo "found: $a (copied to tests/fixtures/regressions/)"
+      mv "$a" "tests/fixtures/regressions/fuzz-$t-$(basename "$a")"
+      echo "found: $a (moved to tests/fixtures/regressions/)"
       found=1
     done
   done

@@ -13,7 +13,7 @@
 
 use crate::histogram::{CoarseHistogram, Histogram, Prepared};
 use crate::parse::driver::{Format, Outcome, Unit};
-use crate::parse::{Fields, Repair, SkipReason, ValRef};
+use crate::parse::{eq_short, Fields, Repair, SkipReason, ValRef};
 use crate::schema::{LatencyUnit, Schema, StatusKind};
 use crate::summary;
 use crate::units;
@@ -695,6 +695,9 @@ pub struct Aggregates {
     field_index: FxHashMap<Box<str>, usize>,
     /// Field index of the member at each position of the previous record.
     by_pos: Vec<u32>,
+    /// The parser's key-shape generation `by_pos[i]` was checked against (0: none), so a
+    /// member whose key the parser found equal to its shape needs no comparison here.
+    by_pos_gen: Vec<u64>,
     /// The current record's members as (field index, value index), from pass 1 for pass 2.
     resolved: Vec<(u32, u32)>,
     /// Group index last used for each value index of the group field (a checked guess).
@@ -707,31 +710,60 @@ pub struct Aggregates {
     pub bucket_ms: i64,
 }
 
-/// Equality for the short keys and values of log records, inlined: a `memcmp` call costs
-/// more than the comparison itself at these lengths (measured: 11% of a run in `memcmp`).
-#[inline(always)]
-fn eq_short(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    // Overlapping loads instead of a loop with a byte tail (measured on the 220 MB clean
-    // NDJSON bench file: the loop's byte tail was ~3% of a run, mispredicted on every length).
-    let w8 = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
-    let w4 = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap_or([0; 4]));
-    match n {
-        0 => true,
-        1..=3 => (a[0] == b[0]) & (a[n / 2] == b[n / 2]) & (a[n - 1] == b[n - 1]),
-        4..=8 => (w4(a, 0) == w4(b, 0)) & (w4(a, n - 4) == w4(b, n - 4)),
-        9..=16 => (w8(a, 0) == w8(b, 0)) & (w8(a, n - 8) == w8(b, n - 8)),
-        17..=32 => {
-            (w8(a, 0) == w8(b, 0))
-                & (w8(a, 8) == w8(b, 8))
-                & (w8(a, n - 16) == w8(b, n - 16))
-                & (w8(a, n - 8) == w8(b, n - 8))
+/// The order evidence lines are sampled in: a hash of the line's text, computed for every
+/// line, so it must be cheap on both targets. Four independent lanes of 64-bit
+/// multiply-xor over the line's 8-byte words (the tail read as the last 8 bytes, overlapping),
+/// folded and finished with murmur3's `fmix64`. Not xxh3: its 64×64→128-bit multiplies are a
+/// `__multi3` libcall in wasm32 (≈ 13% of the worker's profile); natively the two cost the
+/// same (≈ 18 ns for a 200-byte line). It needs no resistance to crafted input: a tie or a collision only
+/// changes which equally valid line is quoted, and (hash, line number) orders ties.
+#[inline]
+pub fn line_hash(b: &[u8]) -> u64 {
+    const K: [u64; 4] = [
+        0x9E37_79B1_85EB_CA87,
+        0xC2B2_AE3D_27D4_EB4F,
+        0x1656_67B1_9E37_79F9,
+        0x85EB_CA77_C2B2_AE63,
+    ];
+    let n = b.len();
+    let w8 = |i: usize| {
+        b.get(i..i + 8)
+            .and_then(|s| s.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let mut acc = K;
+    if n < 8 {
+        let mut w = 0u64;
+        for (i, &x) in b.iter().enumerate() {
+            w |= (x as u64) << (8 * i);
         }
-        _ => a == b,
+        acc[0] = (acc[0] ^ w).wrapping_mul(K[1]);
+    } else {
+        let mut i = 0;
+        while i + 32 <= n {
+            for (l, a) in acc.iter_mut().enumerate() {
+                *a = (*a ^ w8(i + 8 * l)).wrapping_mul(K[l]).rotate_left(29);
+            }
+            i += 32;
+        }
+        let mut l = 0;
+        while i + 8 <= n {
+            acc[l] = (acc[l] ^ w8(i)).wrapping_mul(K[l]).rotate_left(29);
+            i += 8;
+            l += 1;
+        }
+        if i < n {
+            acc[3] = (acc[3] ^ w8(n - 8)).wrapping_mul(K[0]);
+        }
     }
+    let mut h = acc[0] ^ acc[1].rotate_left(17) ^ acc[2].rotate_left(31) ^ acc[3].rotate_left(47);
+    h ^= (n as u64).wrapping_mul(K[2]);
+    // fmix64
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// The index remembered for value index `vi` (`usize::MAX`: none).
@@ -817,6 +849,7 @@ impl Aggregates {
             fields: Vec::new(),
             field_index: FxHashMap::default(),
             by_pos: Vec::new(),
+            by_pos_gen: Vec::new(),
             resolved: Vec::new(),
             group_hint: Vec::new(),
             status_hint: Vec::new(),
@@ -898,9 +931,20 @@ impl Aggregates {
         let (latency_unit, status_kind) = (self.latency_unit, self.status_kind);
         let cap = self.limits.max_dim_values;
         self.resolved.clear();
+        let gen = fields.shape_gen;
         for (i, m) in fields.list.iter().enumerate() {
-            let key = fields.text(src, m.key);
-            let slot = self.slot_of(i, key);
+            let slot = if fields.is_same_key(i) && self.by_pos_gen.get(i) == Some(&gen) {
+                // The key at this position is the one resolved for this shape: not even read.
+                self.by_pos.get(i).copied().unwrap_or(u32::MAX)
+            } else {
+                let s = self.slot_of(i, fields.text(src, m.key));
+                if fields.is_same_key(i) {
+                    if let Some(g) = self.by_pos_gen.get_mut(i) {
+                        *g = gen;
+                    }
+                }
+                s
+            };
             let Some(f) = self.fields.get_mut(slot as usize) else {
                 continue;
             };
@@ -963,8 +1007,10 @@ impl Aggregates {
         if pos < 64 {
             if self.by_pos.len() <= pos {
                 self.by_pos.resize(pos + 1, u32::MAX);
+                self.by_pos_gen.resize(pos + 1, 0);
             }
             self.by_pos[pos] = s;
+            self.by_pos_gen[pos] = 0;
         }
         s
     }
@@ -1027,7 +1073,7 @@ impl Aggregates {
             g.last_ts = max_opt(g.last_ts, Some(ts));
         }
         let k = EVIDENCE_K;
-        let hash = xxh3_64(unit.text.as_bytes());
+        let hash = line_hash(unit.text.as_bytes());
         let make = || EvidenceLine {
             hash,
             line_no: unit.line_no,
@@ -1165,6 +1211,7 @@ impl Aggregates {
             }
         }
         self.by_pos.clear();
+        self.by_pos_gen.clear();
     }
 
     /// The JSON-contract summary of these aggregates.
@@ -1399,6 +1446,51 @@ mod tests {
                 assert!(!eq_short(&a, &b), "length {n}, differing at {at}");
             }
             assert!(!eq_short(&a, &a[..n.saturating_sub(1)]) || n == 0);
+        }
+    }
+
+    #[test]
+    fn line_hash_sees_every_byte_and_the_length() {
+        let line: Vec<u8> = br#"{"ts":"2026-11-27T18:02:11.123Z","endpoint":"/api/score","modelVersion":"v1.3","responseTimeMs":820,"status":"Timeout","requestId":"req-97ea87f7e45c00a5","region":"us-east-1","tenant":"initech"}"#.to_vec();
+        let mut seen = std::collections::HashSet::new();
+        for n in 0..=line.len() {
+            let base = line_hash(&line[..n]);
+            assert!(seen.insert(base), "prefix of length {n} collides");
+            for at in 0..n {
+                let mut b = line[..n].to_vec();
+                b[at] ^= 0x01;
+                assert_ne!(
+                    line_hash(&b),
+                    base,
+                    "length {n}: flipping byte {at} is not seen"
+                );
+            }
+        }
+        // Zero bytes of different lengths differ.
+        assert_ne!(line_hash(&[0; 7]), line_hash(&[0; 8]));
+        assert_ne!(line_hash(&[]), line_hash(&[0]));
+    }
+
+    #[test]
+    fn line_hash_of_similar_lines_spreads_evenly() {
+        // Lines that differ only in a counter: the top bit and the low byte are balanced,
+        // as reservoir sampling needs (the smallest hashes must be a fair sample).
+        let n = 20_000u32;
+        let (mut top, mut low) = (0u32, [0u32; 16]);
+        for i in 0..n {
+            let h = line_hash(format!(r#"{{"id":{i},"status":"OK","ms":12}}"#).as_bytes());
+            top += (h >> 63) as u32;
+            low[(h & 15) as usize] += 1;
+        }
+        assert!(
+            (n / 2 - 400..n / 2 + 400).contains(&top),
+            "top bit set {top} of {n}"
+        );
+        for c in low {
+            assert!(
+                (n / 16 - 250..n / 16 + 250).contains(&c),
+                "low nibble counts {low:?}"
+            );
         }
     }
 

@@ -8,9 +8,12 @@ fn lines(data: &[u8], cut: usize, max: usize) -> Vec<(u64, u64, String)> {
     let mut out = Vec::new();
     let mut sink = |e: LineEvent<'_>| match e {
         LineEvent::Line(l) => out.push((l.line_no, l.abs_offset, l.text.to_string())),
-        LineEvent::TooLong { line_no, abs_offset, len, .. } => {
-            out.push((line_no, abs_offset, format!("<{len}>")))
-        }
+        LineEvent::TooLong {
+            line_no,
+            abs_offset,
+            len,
+            ..
+        } => out.push((line_no, abs_offset, format!("<{len}>"))),
     };
     let cut = cut.min(data.len());
     s.push(&data[..cut], &mut sink);

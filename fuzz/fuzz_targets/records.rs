@@ -19,10 +19,47 @@ fuzz_target!(|data: &[u8]| {
             Outcome::Skipped(_) => {}
             Outcome::Parsed(_) | Outcome::Recovered(..) => {
                 let src = p.canonical(unit.text);
-                let v: serde_json::Value = serde_json::from_str(src)
-                    .unwrap_or_else(|e| panic!("canonical JSON must parse ({e}): {src:?} from {line:?}"));
-                assert!(v.is_object());
+                match serde_json::from_str::<serde_json::Value>(src) {
+                    Ok(v) => assert!(v.is_object()),
+                    // RFC 8259's grammar allows a lone surrogate escape (`"\ud90a"`); serde_json
+                    // refuses it, JSON.parse and jq accept it, and the scanner reads it as
+                    // U+FFFD. Accept exactly that disagreement.
+                    Err(e) if lone_surrogate(src) && e.to_string().contains("hex escape") => {}
+                    Err(e) => panic!("canonical JSON must parse ({e}): {src:?} from {line:?}"),
+                }
             }
         }
     }
 });
+
+/// Whether `s` has a `\uD800`–`\uDFFF` escape not part of a high + low surrogate pair.
+fn lone_surrogate(s: &str) -> bool {
+    let b = s.as_bytes();
+    let unit = |i: usize| -> Option<u32> {
+        let h = b.get(i + 2..i + 6)?;
+        (b.get(i..i + 2)? == b"\\u")
+            .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+            .flatten()
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if let Some(u) = unit(i) {
+                if (0xD800..0xDC00).contains(&u) {
+                    if unit(i + 6).is_some_and(|l| (0xDC00..0xE000).contains(&l)) {
+                        i += 12;
+                        continue;
+                    }
+                    return true;
+                }
+                if (0xDC00..0xE000).contains(&u) {
+                    return true;
+                }
+            }
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    false
+}

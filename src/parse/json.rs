@@ -7,6 +7,8 @@
 //! strictly valid JSON is an error here; the lenient path (`lenient.rs`) repairs such lines
 //! into strict JSON and comes back through this scanner.
 
+use super::eq_short;
+
 /// Where a key or value lives: in the input line, or in [`Fields`]' scratch buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
@@ -40,7 +42,19 @@ pub struct Fields {
     scratch: Vec<u8>,
     /// The dotted path of the object being read (`res.` while inside `"res": {…}`).
     path: Vec<u8>,
+    /// The key shape: the top-level keys seen at each member position (< 64), each with its
+    /// closing quote (empty: none). Logs from one emitter repeat their keys in one order, so
+    /// a key is first compared with the one at its position, and scanned only when it differs.
+    shape: Vec<Vec<u8>>,
+    /// Names the shape's content: a new number, unique in the process, whenever it changes.
+    pub shape_gen: u64,
+    /// Bit `i`: member `i`'s key is `shape[i]` of `shape_gen` (so a consumer that resolved
+    /// that key once for this generation may reuse its answer without reading the key).
+    pub same_key: u64,
 }
+
+/// Shape generations, unique in the process so that no two `Fields` ever share one.
+static SHAPE_GEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A value resolved against its source.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -69,6 +83,44 @@ impl Fields {
         self.list.clear();
         self.scratch.clear();
         self.path.clear();
+        self.same_key = 0;
+    }
+
+    /// Whether member `i`'s key is the shape's key at `i` (see [`same_key`](Self::same_key)).
+    #[inline]
+    pub fn is_same_key(&self, i: usize) -> bool {
+        i < 64 && self.same_key >> i & 1 == 1
+    }
+
+    /// Record that position `p` held the key `span` (a top-level key just scanned).
+    #[cold]
+    fn learn_key(&mut self, p: usize, span: Span, src: &[u8]) {
+        let key: &[u8] = if span.in_scratch {
+            &[]
+        } else {
+            src.get(span.start as usize..span.end as usize)
+                .unwrap_or_default()
+        };
+        if self.shape.len() <= p {
+            self.shape.resize(p + 1, Vec::new());
+        }
+        let Some(slot) = self.shape.get_mut(p) else {
+            return;
+        };
+        let same = if key.is_empty() && span.in_scratch {
+            slot.is_empty()
+        } else {
+            slot.len() == key.len() + 1 && slot.starts_with(key)
+        };
+        if same {
+            return;
+        }
+        slot.clear();
+        if !span.in_scratch {
+            slot.extend_from_slice(key);
+            slot.push(b'"');
+        }
+        self.shape_gen = SHAPE_GEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn len(&self) -> usize {
@@ -245,11 +297,12 @@ impl<'s> Scanner<'s> {
                 return Err(self.err());
             }
             self.pos += 1;
-            let raw_key = self.string(fields)?;
-            let key = if fields.path.is_empty() {
-                raw_key
+            let (raw_key, key) = if fields.path.is_empty() {
+                let k = self.top_key(fields)?;
+                (k, k)
             } else {
-                Self::prefixed(fields, raw_key, self.src)
+                let k = self.string(fields)?;
+                (k, Self::prefixed(fields, k, self.src))
             };
             self.ws();
             if self.peek() != Some(b':') {
@@ -267,6 +320,10 @@ impl<'s> Scanner<'s> {
                         return Err(JsonError::TooDeep);
                     }
                     self.pos += 1;
+                    // No member takes this key's position: it goes to the first nested one.
+                    if let Some(bit) = 1u64.checked_shl(fields.list.len() as u32) {
+                        fields.same_key &= !bit;
+                    }
                     let outer = fields.path.len();
                     let (a, b) = (raw_key.start as usize, raw_key.end as usize);
                     if raw_key.in_scratch {
@@ -292,6 +349,38 @@ impl<'s> Scanner<'s> {
                 return Ok(());
             }
         }
+    }
+
+    /// After the opening quote of a top-level key: compared with the shape's key at this
+    /// member position (the bytes up to and including the closing quote), scanned otherwise.
+    /// A shape key holds no quote, backslash or control byte (it was scanned and borrowed), so
+    /// equal bytes followed by its closing quote are the same string.
+    #[inline]
+    fn top_key(&mut self, fields: &mut Fields) -> Result<Span, JsonError> {
+        let p = fields.list.len();
+        if let Some(exp) = fields.shape.get(p) {
+            let n = exp.len();
+            if n != 0
+                && self
+                    .src
+                    .get(self.pos..self.pos + n)
+                    .is_some_and(|got| eq_short(got, exp))
+            {
+                let start = self.pos;
+                self.pos += n;
+                fields.same_key |= 1 << p;
+                return Ok(Span {
+                    start: start as u32,
+                    end: (start + n - 1) as u32,
+                    in_scratch: false,
+                });
+            }
+        }
+        let k = self.string(fields)?;
+        if p < 64 {
+            fields.learn_key(p, k, self.src);
+        }
+        Ok(k)
     }
 
     /// After a member: `,` (more follow) or `}` (consumed by `done_object`).
@@ -622,6 +711,35 @@ mod tests {
             .collect())
     }
 
+    #[test]
+    fn key_shape_marks_repeated_keys_and_only_those() {
+        let mut f = Fields::default();
+        parse_object(
+            r#"{"ts":"a","ms":1,"res":{"code":200},"v":"x"}"#,
+            &mut f,
+            64,
+        )
+        .unwrap();
+        assert_eq!(f.same_key, 0, "nothing to compare the first record with");
+        let gen = f.shape_gen;
+        parse_object(
+            r#"{"ts":"b","ms":22,"res":{"code":500},"v":"y"}"#,
+            &mut f,
+            64,
+        )
+        .unwrap();
+        // ts, ms and v; the nested res.code is not marked (its position held "res").
+        assert_eq!(f.same_key, 0b1011);
+        assert_eq!(f.shape_gen, gen, "an unchanged shape keeps its generation");
+        parse_object(r#"{"ts":"c","latency":3}"#, &mut f, 64).unwrap();
+        assert_eq!(f.same_key, 0b01);
+        assert_ne!(f.shape_gen, gen, "a changed key makes a new generation");
+        // A key that merely starts with the shape's key is not the same key.
+        parse_object(r#"{"tsx":"d"}"#, &mut f, 64).unwrap();
+        assert_eq!(f.same_key, 0);
+        assert_eq!(f.get(r#"{"tsx":"d"}"#, 0).map(|m| m.0), Some("tsx"));
+    }
+
     fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -775,6 +893,51 @@ mod tests {
                             || serde_json::from_str::<serde_json::Value>(v1).ok()
                                 == serde_json::from_str::<serde_json::Value>(v2).ok();
                         proptest::prop_assert!(same, "{} {} vs {}", s, v1, v2);
+                    }
+                }
+            }
+        }
+
+        /// Reading a sequence of records with one `Fields` (whose key shape carries over from
+        /// record to record) gives each record exactly the members a fresh `Fields` gives, and
+        /// `same_key` marks exactly the members whose key equals the previous shape's.
+        #[test]
+        fn key_shape_changes_nothing(lines in proptest::collection::vec(
+            proptest::sample::select(vec![
+                r#"{"ts":"a","ms":1,"v":"x"}"#,
+                r#"{"ts":"b","ms":2,"v":"y"}"#,
+                r#"{"ms":3,"ts":"c","v":"x"}"#,
+                r#"{"ts":"d","res":{"ms":4,"v":"z"},"v":"x"}"#,
+                r#"{"ts":"e","re\u0073":{"ms":5},"ms":6}"#,
+                r#"{"t\u0073":"f","ms":7,"v":"x"}"#,
+                r#"{"ts" : "g", "ms" :8}"#,
+                r#"{"ts":"h","ms":9,"v":"x","extra":[1,2]}"#,
+                r#"{"ts":"i","ms":10,"v":"x","extra":{}}"#,
+                r#"{"tsx":"j","ms":11}"#,
+                r#"{"ts":"k""#,
+                r#"{"":"l","ts":"m"}"#,
+                r#"{"ts":"n","ms":12,"v":"x"}"#,
+            ]), 1..40)) {
+            let mut shared = Fields::default();
+            // What a consumer relies on: within one shape generation, every member marked at
+            // position i has the same key.
+            let mut seen: std::collections::HashMap<(u64, usize), String> = Default::default();
+            for line in &lines {
+                let ours = parse_object(line, &mut shared, 64);
+                let fresh = members(line);
+                proptest::prop_assert_eq!(ours.is_ok(), fresh.is_ok(), "{}", line);
+                if ours.is_err() {
+                    continue;
+                }
+                let got: Vec<(String, String)> = (0..shared.len())
+                    .filter_map(|i| shared.get(line, i))
+                    .map(|(k, v)| (k.to_string(), v.text().to_string()))
+                    .collect();
+                proptest::prop_assert_eq!(&got, fresh.as_ref().unwrap(), "{}", line);
+                for (i, (k, _)) in got.iter().enumerate() {
+                    if shared.is_same_key(i) {
+                        let before = seen.entry((shared.shape_gen, i)).or_insert_with(|| k.clone());
+                        proptest::prop_assert_eq!(&*before, k, "{}", line);
                     }
                 }
             }
