@@ -36,8 +36,9 @@ enum Cmd {
         /// highest-traffic group).
         #[arg(long)]
         baseline: Option<String>,
-        /// Worker threads (chunks analysed in parallel and merged; same result).
-        #[arg(long, default_value_t = 1)]
+        /// Worker threads (chunks analysed in parallel and merged; same result). 0, the
+        /// default: one per core, at most 4 (past that the reading thread is the limit).
+        #[arg(long, default_value_t = 0)]
         threads: usize,
         /// Longest line read, in bytes; longer lines are skipped and counted.
         #[arg(long, default_value_t = 1 << 20)]
@@ -107,7 +108,11 @@ fn main() -> ExitCode {
                 baseline,
                 ..Options::default()
             };
-            analyze(&files, format, opts, threads.max(1))
+            let threads = match threads {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
+                n => n,
+            };
+            analyze(&files, format, opts, threads)
         }
         Cmd::Repair {
             files,

@@ -154,12 +154,15 @@ fn generated_log_gives_exact_counts_and_quantiles_within_one_percent() {
         assert_eq!(g["latency_ms"]["min"].as_f64().unwrap(), lat[0]);
         assert_eq!(g["latency_ms"]["max"].as_f64().unwrap(), lat[lat.len() - 1]);
     }
-    // The same numbers with two threads.
-    let two = logdrop(
-        &["analyze", "--format", "json", "--threads", "2", "-"],
-        Some(input.as_bytes()),
-    );
-    assert_eq!(json(&two), s);
+    // The same numbers in one pass and with two and three threads (the default above uses
+    // one per core).
+    for n in ["1", "2", "3"] {
+        let other = logdrop(
+            &["analyze", "--format", "json", "--threads", n, "-"],
+            Some(input.as_bytes()),
+        );
+        assert_eq!(json(&other), s, "--threads {n}");
+    }
 }
 
 #[test]
