@@ -171,9 +171,28 @@ impl Analyzer {
         splitter.push(chunk, &mut |ev| assembler.push(ev, &mut |u| core.unit(&u)));
     }
 
+    /// The current input ends here and another follows (several files analysed as one):
+    /// its last line and any open multi-line object end, and the next input's encoding is
+    /// detected from its own first bytes. Counts and line numbers continue.
+    pub fn next_input(&mut self) {
+        let Analyzer {
+            splitter,
+            assembler,
+            core,
+        } = self;
+        splitter.next_input(&mut |ev| assembler.push(ev, &mut |u| core.unit(&u)));
+        assembler.finish(&mut |u| core.unit(&u));
+    }
+
     /// Bytes pushed so far.
     pub fn bytes(&self) -> u64 {
         self.splitter.bytes()
+    }
+
+    /// The input's text encoding, chosen from its first bytes (UTF-16 is decoded
+    /// transparently; see [`lines`]). Input in UTF-16 cannot be cut at any `\n` byte.
+    pub fn encoding(&self) -> lines::Encoding {
+        self.splitter.encoding()
     }
 
     /// Whether a multi-line JSON object was seen (such input cannot be cut at any newline).
@@ -298,10 +317,18 @@ pub fn summarize(agg: &Aggregates, baseline: Option<&str>) -> Summary {
 /// Why a summary cannot answer the user's question, with what to do about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    /// Nothing was read.
+    /// Nothing was read (0 bytes, or a byte-order mark alone).
     Empty,
-    /// No line could be read as a record.
-    NoRecords(String),
+    /// Lines, but every one of them blank (spaces, tabs, line breaks).
+    Blank { lines: u64 },
+    /// No record, and the lines look like UTF-16 (or UTF-32) text that was not recognised as
+    /// such: a NUL byte beside every character (no byte-order mark, or not at the start).
+    Utf16,
+    /// No record, and the lines are mostly NUL or control bytes. `found`: the skip reasons.
+    Binary { found: String },
+    /// No line could be read as a record. `found`: the skip reasons; `hint`: what to do
+    /// about the most common one (may be empty).
+    NoRecords { found: String, hint: &'static str },
     /// Records, but no field that looks like a latency.
     NoLatency(String),
 }
@@ -313,11 +340,40 @@ impl std::fmt::Display for Problem {
                 f,
                 "the input is empty: give a log file with one record per line"
             ),
-            Problem::NoRecords(found) => write!(
+            Problem::Blank { lines } => write!(
                 f,
-                "no line could be read as a log record ({found}). logdrop reads JSON lines, \
-                 text followed by JSON, logfmt (key=value) and access logs"
+                "the input is empty: its {lines} line{} {} blank (only spaces, tabs or line \
+                 breaks). Give a log file with one record per line",
+                if *lines == 1 { "" } else { "s" },
+                if *lines == 1 { "is" } else { "are all" }
             ),
+            Problem::Utf16 => write!(
+                f,
+                "no line could be read as a log record: the input looks like UTF-16 text \
+                 without a byte-order mark at its start (a NUL byte beside every character), \
+                 which logdrop could not decode. Convert it to UTF-8, e.g. `iconv -f UTF-16LE \
+                 -t UTF-8 app.log > app.utf8.log` (UTF-16BE if the result is garbled), and \
+                 analyze that"
+            ),
+            Problem::Binary { found } => write!(
+                f,
+                "no line could be read as a log record: the input looks binary, not a text \
+                 log; its lines are mostly NUL or control bytes ({found}). Is it compressed \
+                 with something other than gzip (decompress it first), a database or core \
+                 file, or text in UTF-32 (convert it with `iconv -t UTF-8`)? logdrop reads \
+                 text logs"
+            ),
+            Problem::NoRecords { found, hint } => {
+                write!(
+                    f,
+                    "no line could be read as a log record ({found}). logdrop reads JSON \
+                     lines, text followed by JSON, logfmt (key=value) and access logs"
+                )?;
+                if !hint.is_empty() {
+                    write!(f, ". {hint}")?;
+                }
+                Ok(())
+            }
             Problem::NoLatency(fields) => write!(
                 f,
                 "no latency field found among the fields {fields}: choose the field that \
@@ -328,20 +384,110 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// What to do when most records were skipped for `reason`.
+fn skip_hint(reason: &str) -> &'static str {
+    match reason {
+        "too_long" => {
+            "Lines longer than the limit (1 MiB unless set) are skipped without being read: \
+             raise it with --max-line-bytes N if the records really are that long, or check \
+             that the file has line breaks (lines ending in a lone \\r, or one big JSON \
+             document, read as one line)"
+        }
+        "too_deep" => {
+            "Records nested more than 64 levels deep are skipped: a log record is a flat or \
+             shallow object; check that this file is a log and not a data dump"
+        }
+        "not_an_object" => {
+            "The lines are JSON, but not objects: each record must be an object, \
+             {\"field\": value, …}"
+        }
+        "bad_json" => "The JSON is damaged beyond repair; `logdrop repair` lists each bad line",
+        "truncated" => {
+            "A multi-line JSON object never closed: the file may have been cut off while \
+             being written or copied"
+        }
+        _ => "",
+    }
+}
+
+/// Mostly NUL or other control bytes (tab, CR and LF aside), as the parser's binary test.
+fn looks_binary(text: &str) -> bool {
+    let n = text.chars().count();
+    let bad = text
+        .chars()
+        .filter(|&c| (c < ' ' && !matches!(c, '\t' | '\r' | '\n')) || c == '\u{7f}')
+        .count();
+    n > 0 && bad * 10 > n
+}
+
+/// ASCII with a NUL before or after every character: UTF-16 (or UTF-32) read as bytes. The
+/// line may start on either byte of a code unit (a line after the first starts with the
+/// NUL that followed the previous `\n`).
+fn looks_utf16(text: &str) -> bool {
+    let b: Vec<char> = text.chars().take(64).collect();
+    if b.len() < 8 {
+        return false;
+    }
+    let ascii = |c: &char| matches!(c, ' '..='~');
+    (0..2).any(|phase| {
+        let (mut nul, mut text, mut pairs) = (0, 0, 0);
+        for pair in b[phase..].chunks_exact(2) {
+            pairs += 1;
+            nul += usize::from(pair[1] == '\0');
+            text += usize::from(ascii(&pair[0]));
+        }
+        pairs >= 4 && nul * 10 >= pairs * 9 && text * 10 >= pairs * 9
+    })
+}
+
 /// Whether the summary can be used, or what is missing.
 pub fn check(s: &Summary) -> Result<(), Problem> {
-    if s.input.bytes == 0 || s.input.records == 0 {
+    let inp = &s.input;
+    if inp.bytes == 0 || inp.lines == 0 {
+        // (No lines from some bytes: a byte-order mark alone.)
         return Err(Problem::Empty);
     }
-    if s.input.parsed + s.input.recovered == 0 {
-        let found = s
-            .input
+    if inp.records == 0 {
+        return Err(Problem::Blank { lines: inp.lines });
+    }
+    if inp.parsed + inp.recovered == 0 {
+        let found = inp
             .skipped_reasons
             .iter()
             .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
             .collect::<Vec<_>>()
             .join(", ");
-        return Err(Problem::NoRecords(found));
+        let skipped = |e: &&summary::Example| e.outcome == "skipped";
+        if inp
+            .examples
+            .iter()
+            .filter(skipped)
+            .any(|e| looks_utf16(&e.text))
+        {
+            return Err(Problem::Utf16);
+        }
+        // Binary: the parser said so for most lines, or the lines too long to read start
+        // with binary bytes (a NUL file bigger than the line limit is one long line).
+        let count = |reason: &str| inp.skipped_reasons.get(reason).copied().unwrap_or(0);
+        let mut long = inp
+            .examples
+            .iter()
+            .filter(|e| e.reason == "too_long")
+            .peekable();
+        let long_binary = long.peek().is_some() && long.all(|e| looks_binary(&e.text));
+        let binary = count("binary") + if long_binary { count("too_long") } else { 0 };
+        if binary * 2 >= inp.records {
+            return Err(Problem::Binary { found });
+        }
+        let top = inp
+            .skipped_reasons
+            .iter()
+            .max_by_key(|(_, v)| **v)
+            .map_or("", |(k, _)| k.as_str());
+        return Err(Problem::NoRecords {
+            found,
+            hint: skip_hint(top),
+        });
     }
     if s.fields.latency.is_none() {
         let mut names: Vec<&str> = s.dimensions.iter().map(|d| d.field.as_str()).collect();

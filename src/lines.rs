@@ -5,6 +5,13 @@
 //! never buffered past the cap), and decodes invalid UTF-8 lossily (counted). Each new chunk is
 //! scanned for newlines once (memchr); a carried tail is never rescanned.
 //!
+//! UTF-16 input (Windows tools write it: PowerShell's `>`, `Out-File`, some event-log exports)
+//! is decoded transparently: the [`Encoding`] is chosen from the first four bytes (a UTF-16
+//! byte-order mark, or ASCII text with a NUL after or before every character), and the rest is
+//! transcoded to UTF-8 in bounded pieces before splitting. A code unit cut between two chunks,
+//! or a surrogate pair cut between them, is carried over; an unpaired surrogate or a final odd
+//! byte becomes U+FFFD and the line counts as lossily decoded.
+//!
 //! ```
 //! use logdrop::lines::{Splitter, LineEvent};
 //! let mut s = Splitter::new(1 << 20);
@@ -23,7 +30,8 @@ pub struct Line<'a> {
     pub text: &'a str,
     /// 1-based line number.
     pub line_no: u64,
-    /// Byte offset of the line's first byte from the start of input.
+    /// Byte offset of the line's first byte from the start of input (of the UTF-8 text it
+    /// was transcoded to, when the input was UTF-16).
     pub abs_offset: u64,
     /// The input bytes were not valid UTF-8 and were decoded lossily.
     pub is_lossy: bool,
@@ -47,9 +55,78 @@ pub enum LineEvent<'a> {
 /// How many bytes of an overlong line are kept to show it.
 pub const TOO_LONG_PREFIX: usize = 300;
 
+/// The text encoding of the input, chosen from its first bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 (with or without a byte-order mark), and anything that is not UTF-16: bytes that
+    /// are not UTF-8 are decoded lossily, line by line.
+    #[default]
+    Utf8,
+    /// UTF-16 little-endian (BOM `FF FE`, or `x 00 y 00` at the start).
+    Utf16Le,
+    /// UTF-16 big-endian (BOM `FE FF`, or `00 x 00 y` at the start).
+    Utf16Be,
+}
+
+impl Encoding {
+    /// A name for messages: `UTF-8`, `UTF-16LE`, `UTF-16BE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
+
+    /// The encoding that the first bytes of an input announce, and the length of its
+    /// byte-order mark to drop (a UTF-8 BOM is left to the line stage). `head` is the first
+    /// [`SNIFF_BYTES`] bytes, or the whole input when it is shorter.
+    pub fn sniff(head: &[u8]) -> (Encoding, usize) {
+        let ascii = |b: u8| (1..0x80).contains(&b);
+        match head {
+            [0xFF, 0xFE, ..] => (Encoding::Utf16Le, 2),
+            [0xFE, 0xFF, ..] => (Encoding::Utf16Be, 2),
+            [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => (Encoding::Utf16Le, 0),
+            [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => (Encoding::Utf16Be, 0),
+            _ => (Encoding::Utf8, 0),
+        }
+    }
+}
+
+/// Bytes read before the encoding is chosen (fewer only when the input is shorter).
+pub const SNIFF_BYTES: usize = 4;
+
+/// UTF-16 input is transcoded in pieces of at most this many bytes (bounds the buffer).
+const UTF16_PIECE: usize = 1 << 16;
+
+/// Where the bytes of a chunk go before splitting.
+#[derive(Debug)]
+enum Decode {
+    /// The first bytes, held until there are [`SNIFF_BYTES`] of them (or the input ends).
+    Sniff(Vec<u8>),
+    Utf8,
+    Utf16 {
+        big_endian: bool,
+        /// The first byte of a code unit cut by the end of a chunk.
+        odd: Option<u8>,
+        /// A high surrogate waiting for its low half.
+        high: Option<u16>,
+        /// The UTF-8 of the current piece (reused).
+        out: Vec<u8>,
+    },
+}
+
+/// Written for a code unit that is not a character (an unpaired surrogate, a lone final
+/// byte): not UTF-8, so the line stage decodes it as U+FFFD and counts the line as lossy.
+const NOT_UTF8: u8 = 0xFF;
+
 /// Splits chunks into lines. See the module docs.
 #[derive(Debug)]
 pub struct Splitter {
+    decode: Decode,
+    encoding: Encoding,
+    /// Input bytes received (before any transcoding).
+    raw_bytes: u64,
     max_line_bytes: usize,
     /// Bytes of the current unfinished line carried from earlier chunks.
     tail: Vec<u8>,
@@ -59,7 +136,7 @@ pub struct Splitter {
     long_prefix: Vec<u8>,
     /// Absolute offset of the first byte of `tail`.
     tail_start: u64,
-    /// Absolute offset of the next byte that `push` will receive.
+    /// Absolute offset of the next (UTF-8) byte that `split` will receive.
     offset: u64,
     /// Number of the next line to be emitted (1-based).
     next_line_no: u64,
@@ -71,6 +148,9 @@ impl Splitter {
     /// [`LineEvent::TooLong`] and its bytes are not kept. 0 is treated as 1.
     pub fn new(max_line_bytes: usize) -> Self {
         Splitter {
+            decode: Decode::Sniff(Vec::new()),
+            encoding: Encoding::Utf8,
+            raw_bytes: 0,
             max_line_bytes: max_line_bytes.max(1),
             tail: Vec::new(),
             skipping: None,
@@ -82,11 +162,21 @@ impl Splitter {
         }
     }
 
-    /// Continue numbering as if `line_no - 1` lines and `abs_offset` bytes came before.
+    /// Continue numbering as if `line_no - 1` lines and `abs_offset` bytes came before. A
+    /// splitter that does not start at the beginning reads UTF-8 (no encoding is sniffed).
     pub fn starting_at(mut self, line_no: u64, abs_offset: u64) -> Self {
         self.next_line_no = line_no.max(1);
         self.offset = abs_offset;
+        self.raw_bytes = abs_offset;
+        if line_no > 1 || abs_offset > 0 {
+            self.decode = Decode::Utf8;
+        }
         self
+    }
+
+    /// The input's encoding, as far as known (UTF-8 until the first bytes have been seen).
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     /// Lines emitted so far.
@@ -96,11 +186,141 @@ impl Splitter {
 
     /// Bytes received so far.
     pub fn bytes(&self) -> u64 {
-        self.offset
+        self.raw_bytes
     }
 
     /// Feed the next chunk; complete lines go to `sink` in order.
     pub fn push<F: FnMut(LineEvent<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
+        self.raw_bytes += chunk.len() as u64;
+        match &mut self.decode {
+            Decode::Utf8 => self.split(chunk, sink),
+            Decode::Utf16 { .. } => self.transcode(chunk, sink),
+            Decode::Sniff(head) if head.len() + chunk.len() < SNIFF_BYTES => {
+                head.extend_from_slice(chunk)
+            }
+            Decode::Sniff(_) => self.choose_encoding(chunk, sink),
+        }
+    }
+
+    /// End of input: a last line without a newline is emitted now.
+    pub fn finish<F: FnMut(LineEvent<'_>)>(&mut self, sink: &mut F) {
+        if let Decode::Sniff(_) = self.decode {
+            self.choose_encoding(&[], sink);
+        }
+        if let Decode::Utf16 { odd, high, out, .. } = &mut self.decode {
+            // A final odd byte that is a newline is a line break added by a reader that
+            // joins files (the CLI ends an input that lacks one with `\n`): the line ends.
+            let odd = odd.take().filter(|&b| b != b'\n');
+            if odd.is_some() || high.take().is_some() {
+                let mut out = std::mem::take(out);
+                out.clear();
+                out.push(NOT_UTF8);
+                self.split(&out, sink);
+                if let Decode::Utf16 { out: o, .. } = &mut self.decode {
+                    *o = out;
+                }
+            }
+        }
+        if self.skipping.is_some() || !self.tail.is_empty() {
+            self.end_carried(sink);
+        }
+    }
+
+    /// The end of one input of several read as one stream (files analysed together): its
+    /// last line ends here even without a newline, and the next input's encoding is sniffed
+    /// from its own first bytes (a UTF-16 file after a UTF-8 one is decoded too). Line
+    /// numbers and offsets continue.
+    pub fn next_input<F: FnMut(LineEvent<'_>)>(&mut self, sink: &mut F) {
+        self.finish(sink);
+        self.decode = Decode::Sniff(Vec::new());
+    }
+
+    /// Choose the encoding from the held first bytes and `chunk` (the held bytes and `chunk`
+    /// together are at least [`SNIFF_BYTES`] long, or the input has ended), then feed both.
+    #[cold]
+    fn choose_encoding<F: FnMut(LineEvent<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
+        let head = match std::mem::replace(&mut self.decode, Decode::Utf8) {
+            Decode::Sniff(h) => h,
+            other => {
+                self.decode = other;
+                return;
+            }
+        };
+        let mut first = [0u8; SNIFF_BYTES];
+        let n = head.len().min(SNIFF_BYTES);
+        first[..n].copy_from_slice(&head[..n]);
+        let m = (SNIFF_BYTES - n).min(chunk.len());
+        first[n..n + m].copy_from_slice(&chunk[..m]);
+        let (encoding, bom) = Encoding::sniff(&first[..n + m]);
+        self.encoding = encoding;
+        if encoding != Encoding::Utf8 {
+            self.decode = Decode::Utf16 {
+                big_endian: encoding == Encoding::Utf16Be,
+                odd: None,
+                high: None,
+                out: Vec::new(),
+            };
+        }
+        let from_head = bom.min(head.len());
+        let from_chunk = (bom - from_head).min(chunk.len());
+        for part in [&head[from_head..], &chunk[from_chunk..]] {
+            match self.decode {
+                Decode::Utf16 { .. } => self.transcode(part, sink),
+                _ => self.split(part, sink),
+            }
+        }
+    }
+
+    /// UTF-16 → UTF-8, in pieces of at most [`UTF16_PIECE`] bytes, each split into lines.
+    fn transcode<F: FnMut(LineEvent<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
+        for piece in chunk.chunks(UTF16_PIECE) {
+            let Decode::Utf16 {
+                big_endian,
+                odd,
+                high,
+                out,
+            } = &mut self.decode
+            else {
+                return;
+            };
+            let mut out = std::mem::take(out);
+            out.clear();
+            let big_endian = *big_endian;
+            let unit = |a: u8, b: u8| {
+                if big_endian {
+                    u16::from_be_bytes([a, b])
+                } else {
+                    u16::from_le_bytes([a, b])
+                }
+            };
+            let mut bytes = piece;
+            if let Some(a) = odd.take() {
+                match bytes.split_first() {
+                    Some((&b, rest)) => {
+                        push_unit(unit(a, b), high, &mut out);
+                        bytes = rest;
+                    }
+                    None => *odd = Some(a),
+                }
+            }
+            let mut pairs = bytes.chunks_exact(2);
+            for p in &mut pairs {
+                if let [a, b] = *p {
+                    push_unit(unit(a, b), high, &mut out);
+                }
+            }
+            if let [a] = *pairs.remainder() {
+                *odd = Some(a);
+            }
+            self.split(&out, sink);
+            if let Decode::Utf16 { out: o, .. } = &mut self.decode {
+                *o = out;
+            }
+        }
+    }
+
+    /// Split UTF-8 (or lossy) bytes into lines.
+    fn split<F: FnMut(LineEvent<'_>)>(&mut self, chunk: &[u8], sink: &mut F) {
         let chunk_start = self.offset;
         self.offset += chunk.len() as u64;
         let mut newlines = memchr::memchr_iter(b'\n', chunk);
@@ -138,13 +358,6 @@ impl Splitter {
             start = nl + 1;
         }
         self.carry(&chunk[start..], chunk_start + start as u64);
-    }
-
-    /// End of input: a last line without a newline is emitted now.
-    pub fn finish<F: FnMut(LineEvent<'_>)>(&mut self, sink: &mut F) {
-        if self.skipping.is_some() || !self.tail.is_empty() {
-            self.end_carried(sink);
-        }
     }
 
     /// Append bytes of an unfinished line, switching to skip mode past the cap.
@@ -264,6 +477,33 @@ impl Splitter {
             abs_offset,
             is_lossy: true,
         }));
+    }
+}
+
+/// Append one UTF-16 code unit to `out` as UTF-8, pairing surrogates through `high`.
+#[inline]
+fn push_unit(u: u16, high: &mut Option<u16>, out: &mut Vec<u8>) {
+    let c = match (high.take(), u) {
+        (Some(h), 0xDC00..=0xDFFF) => {
+            char::from_u32(0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(u) - 0xDC00))
+        }
+        (h, _) => {
+            if h.is_some() {
+                out.push(NOT_UTF8);
+            }
+            match u {
+                0xD800..=0xDBFF => {
+                    *high = Some(u);
+                    return;
+                }
+                _ => char::from_u32(u32::from(u)),
+            }
+        }
+    };
+    match c {
+        Some(c) if c.is_ascii() => out.push(c as u8),
+        Some(c) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        None => out.push(NOT_UTF8),
     }
 }
 
@@ -401,7 +641,179 @@ mod tests {
         assert_eq!(n, 1);
     }
 
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        for u in units {
+            out.extend(if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn each_input_ends_its_last_line_and_has_its_own_encoding() {
+        // UTF-8 without a final newline, then UTF-16BE with a BOM cut mid-unit, then UTF-16LE
+        // without a BOM, then UTF-8 again.
+        let inputs: Vec<Vec<u8>> = vec![
+            b"a1\na2".to_vec(),
+            utf16("b1\nb2\n", true, true),
+            utf16("c1", false, false),
+            b"d1\n".to_vec(),
+        ];
+        let mut s = Splitter::new(100);
+        let mut got = Vec::new();
+        let mut sink = |e: LineEvent<'_>| {
+            if let LineEvent::Line(l) = e {
+                got.push((l.text.to_string(), l.line_no, l.is_lossy));
+            }
+        };
+        for (k, input) in inputs.iter().enumerate() {
+            if k > 0 {
+                s.next_input(&mut sink);
+            }
+            for piece in input.chunks(3) {
+                s.push(piece, &mut sink);
+            }
+        }
+        s.finish(&mut sink);
+        let texts: Vec<&str> = got.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(texts, ["a1", "a2", "b1", "b2", "c1", "d1"]);
+        assert!(got.iter().all(|x| !x.2), "nothing lossy: {got:?}");
+        assert_eq!(
+            got.iter().map(|x| x.1).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6]
+        );
+        assert_eq!(
+            s.bytes(),
+            inputs.iter().map(|i| i.len() as u64).sum::<u64>()
+        );
+    }
+
+    fn encoding_of(input: &[u8]) -> Encoding {
+        let mut s = Splitter::new(100);
+        s.push(input, &mut |_| {});
+        s.finish(&mut |_| {});
+        s.encoding()
+    }
+
+    #[test]
+    fn utf16_is_decoded_at_every_split() {
+        // ASCII, CRLF, a blank line, a 2- and a 3-byte character, a surrogate pair (😀).
+        let text = "{\"a\":\"é\"}\r\n\n{\"b\":\"中😀\"}\nlast";
+        let expect = whole(text.as_bytes(), 100);
+        assert_eq!(expect.len(), 4);
+        for (big_endian, bom) in [(false, true), (true, true), (false, false), (true, false)] {
+            let input = utf16(text, big_endian, bom);
+            let want = if big_endian {
+                Encoding::Utf16Be
+            } else {
+                Encoding::Utf16Le
+            };
+            assert_eq!(encoding_of(&input), want, "be {big_endian} bom {bom}");
+            for i in 0..=input.len() {
+                for j in i..=input.len() {
+                    assert_eq!(
+                        split_with(&input, &[i, j], 100),
+                        expect,
+                        "be {big_endian} bom {bom} cuts {i} {j}"
+                    );
+                }
+            }
+            let cuts: Vec<usize> = (0..input.len()).collect();
+            assert_eq!(split_with(&input, &cuts, 100), expect, "1-byte chunks");
+        }
+    }
+
+    #[test]
+    fn utf16_counts_raw_bytes_and_caps_decoded_lines() {
+        let input = utf16("ok\nxxxxxxxxxxxx\nafter\n", false, true);
+        let mut s = Splitter::new(10);
+        let mut got = Vec::new();
+        s.push(&input, &mut |e| {
+            got.push(match e {
+                LineEvent::Line(l) => l.text.to_string(),
+                LineEvent::TooLong { len, .. } => format!("too long {len}"),
+            })
+        });
+        s.finish(&mut |_| {});
+        assert_eq!(s.bytes(), input.len() as u64);
+        assert_eq!(got, ["ok", "too long 12", "after"]);
+    }
+
+    #[test]
+    fn utf16_unpaired_surrogates_and_odd_bytes_are_lossy() {
+        // A lone high surrogate before 'x', a lone low surrogate, then a final odd byte.
+        // (Offsets are in the transcoded UTF-8, where each bad unit is one byte.)
+        let mut input = vec![0xFF, 0xFE, b'a', 0, 0x3D, 0xD8, b'x', 0, b'\n', 0];
+        input.extend([0x00, 0xDC, b'\n', 0, b'z', 0, b'!']);
+        let got = whole(&input, 100);
+        assert_eq!(
+            got,
+            vec![
+                Ev::L("a\u{fffd}x".into(), 1, 0, true),
+                Ev::L("\u{fffd}".into(), 2, 4, true),
+                Ev::L("z\u{fffd}".into(), 3, 6, true),
+            ]
+        );
+        // A final odd `\n` (the CLI ends each input with one) only ends the line.
+        assert_eq!(
+            whole(&[0xFF, 0xFE, b'q', 0, b'\n', 0, b'r', 0, b'\n'], 100),
+            vec![
+                Ev::L("q".into(), 1, 0, false),
+                Ev::L("r".into(), 2, 2, false)
+            ]
+        );
+        // A high surrogate cut off by the end of input.
+        assert_eq!(
+            whole(&[0xFE, 0xFF, 0, b'q', 0xD8, 0x3D], 100),
+            vec![Ev::L("q\u{fffd}".into(), 1, 0, true)]
+        );
+    }
+
+    #[test]
+    fn what_is_not_utf16_stays_utf8() {
+        assert_eq!(
+            encoding_of(&[0; 1000]),
+            Encoding::Utf8,
+            "NUL bytes are binary"
+        );
+        assert_eq!(encoding_of(b"{\"a\":1}\n"), Encoding::Utf8);
+        assert_eq!(encoding_of(b"\xEF\xBB\xBF{}"), Encoding::Utf8);
+        assert_eq!(encoding_of(b"a\0"), Encoding::Utf8, "too short to tell");
+        assert_eq!(encoding_of(b"a\0\xC3\0"), Encoding::Utf8, "not ASCII");
+        assert_eq!(encoding_of(b""), Encoding::Utf8);
+        assert_eq!(encoding_of(b"\xFF\xFE"), Encoding::Utf16Le);
+        assert!(whole(b"\xFF\xFE", 10).is_empty());
+        // Short inputs held while sniffing still come out.
+        assert_eq!(whole(b"\r", 10), vec![Ev::L("".into(), 1, 0, false)]);
+        assert_eq!(whole(b"ab", 10), vec![Ev::L("ab".into(), 1, 0, false)]);
+        // A splitter that starts mid-input does not sniff.
+        let mut s = Splitter::new(10).starting_at(3, 40);
+        s.push(b"a\0b\0", &mut |_| {});
+        assert_eq!(s.encoding(), Encoding::Utf8);
+        assert_eq!(s.bytes(), 44);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn utf16_any_split_gives_the_utf8_lines(
+            text in "[abc\r\n é中😀\u{feff}]{0,60}",
+            mut cuts in proptest::collection::vec(0usize..300, 0..6),
+            max in 1usize..40,
+            big_endian: bool,
+        ) {
+            cuts.sort_unstable();
+            let input = utf16(&text, big_endian, true);
+            proptest::prop_assert_eq!(
+                split_with(&input, &cuts, max),
+                whole(text.as_bytes(), max)
+            );
+        }
+
         #[test]
         fn any_split_gives_the_same_lines(
             input in proptest::collection::vec(proptest::prop_oneof![

@@ -271,3 +271,86 @@ fn repair_writes_strict_ndjson() {
         Some(r#"{"responseTimeMs":820,"status":"Timeout","modelVersion":"v1.3"}"#)
     );
 }
+
+fn utf16le(text: &str) -> Vec<u8> {
+    [0xFEFFu16]
+        .into_iter()
+        .chain(text.encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect()
+}
+
+/// A log of `n` lines, its version and latency varying by line number.
+fn versions_log(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"ts\":\"2026-11-27T18:{:02}:{:02}Z\",\"modelVersion\":\"v1.{}\",\"responseTimeMs\":{},\"status\":\"{}\"}}\n",
+                (i / 60) % 60,
+                i % 60,
+                i % 3,
+                10 + (i * 7) % 500,
+                if i % 11 == 0 { "Timeout" } else { "OK" }
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn utf16_input_is_decoded_with_any_number_of_threads() {
+    // Big enough for several 1 MiB blocks: cutting UTF-16 at 0x0A bytes would misread it.
+    let text = versions_log(30_000);
+    let utf8 = json(&logdrop(
+        &["analyze", "--format", "json", "--threads", "1", "-"],
+        Some(text.as_bytes()),
+    ));
+    let wide = utf16le(&text);
+    assert!(wide.len() > 3 << 20);
+    for n in ["1", "2"] {
+        let got = json(&logdrop(
+            &["analyze", "--format", "json", "--threads", n, "-"],
+            Some(&wide),
+        ));
+        assert_eq!(got["groups"], utf8["groups"], "--threads {n}");
+        assert_eq!(got["input"]["lines"], 30_000, "--threads {n}");
+        assert_eq!(got["input"]["parsed"], 30_000, "--threads {n}");
+    }
+}
+
+#[test]
+fn each_file_has_its_own_encoding() {
+    // A UTF-8 file without a final newline, then a UTF-16 one, then UTF-8 again.
+    let dir = std::env::temp_dir().join(format!("logdrop-enc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = versions_log(300);
+    let (a, b) = text.split_at(text.len() / 2);
+    let a = a.trim_end_matches('\n');
+    let paths = [
+        dir.join("a.log"),
+        dir.join("b-utf16.log"),
+        dir.join("c.log"),
+    ];
+    std::fs::write(&paths[0], a).unwrap();
+    std::fs::write(&paths[1], utf16le(b)).unwrap();
+    std::fs::write(&paths[2], &text).unwrap();
+    let whole = json(&logdrop(
+        &["analyze", "--format", "json", "-"],
+        Some(format!("{a}\n{b}{text}").as_bytes()),
+    ));
+    let files: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
+    for threads in ["1", "2"] {
+        let mut args = vec!["analyze", "--format", "json", "--threads", threads];
+        args.extend(&files);
+        let got = json(&logdrop(&args, None));
+        assert_eq!(got["input"]["parsed"], 600, "--threads {threads}");
+        assert_eq!(got["input"]["skipped"], 0, "--threads {threads}");
+        assert_eq!(got["groups"], whole["groups"], "--threads {threads}");
+    }
+    // repair reads the files the same way.
+    let mut args = vec!["repair"];
+    args.extend(&files);
+    let out = logdrop(&args, None);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 600);
+    std::fs::remove_dir_all(&dir).ok();
+}

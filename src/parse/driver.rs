@@ -463,8 +463,10 @@ impl Parser {
         }
         if t.starts_with('[') || t.starts_with('"') {
             let mut probe = Fields::default();
-            if let Err(JsonError::NotAnObject) = parse_object(t, &mut probe, self.max_depth) {
-                return Outcome::Skipped(SkipReason::NotAnObject);
+            match parse_object(t, &mut probe, self.max_depth) {
+                Err(JsonError::NotAnObject) => return Outcome::Skipped(SkipReason::NotAnObject),
+                Err(JsonError::TooDeep) => return Outcome::Skipped(SkipReason::TooDeep),
+                _ => {}
             }
         }
         if is_binary(b) {

@@ -273,9 +273,14 @@ impl<'s> Scanner<'s> {
     #[cold]
     fn not_object(&mut self) -> JsonError {
         let mut scratch = Fields::default();
-        let ok = self.value_skip(&mut scratch, 1).is_ok() && {
-            self.ws();
-            self.pos == self.src.len()
+        let ok = match self.value_skip(&mut scratch, 1) {
+            Err(JsonError::TooDeep) => return JsonError::TooDeep,
+            r => {
+                r.is_ok() && {
+                    self.ws();
+                    self.pos == self.src.len()
+                }
+            }
         };
         if ok {
             JsonError::NotAnObject
