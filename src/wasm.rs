@@ -22,7 +22,8 @@ thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Installs the panic hook once (idempotent; every constructor calls it).
+/// Installs the panic hook once (idempotent; every export that can panic calls it first, so
+/// a panic in any of them, in any worker, leaves its message for [`last_panic`]).
 fn install_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -54,6 +55,13 @@ fn install_panic_hook() {
 #[wasm_bindgen]
 pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.try_borrow().ok().and_then(|p| p.clone()))
+}
+
+/// The size of this module's linear memory in bytes (it only grows): for error reports and
+/// the memory checks of the browser tests.
+#[wasm_bindgen]
+pub fn memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
 }
 
 /// The crate version, shown in the page footer.
@@ -95,6 +103,18 @@ impl Analyzer {
         Ok(())
     }
 
+    /// The current file ends here and another follows (several files analysed together):
+    /// its last line ends, and the next file's encoding is detected from its own first bytes.
+    #[wasm_bindgen(js_name = nextInput)]
+    pub fn next_input(&mut self) -> Result<(), JsError> {
+        let a = self
+            .inner
+            .as_mut()
+            .ok_or_else(|| JsError::new("nextInput after finish: create a new Analyzer"))?;
+        a.next_input();
+        Ok(())
+    }
+
     /// Bytes pushed so far (a JS number: exact up to 2^53 bytes).
     pub fn bytes(&self) -> f64 {
         self.bytes as f64
@@ -128,6 +148,7 @@ fn parse_summary(json: &str) -> Result<Summary, String> {
 /// field), as a sentence for the page; `undefined` when it is usable.
 #[wasm_bindgen]
 pub fn check(summary_json: &str) -> Option<String> {
+    install_panic_hook();
     match parse_summary(summary_json) {
         Ok(s) => crate::check(&s).err().map(|p| p.to_string()),
         Err(e) => Some(e),
@@ -137,6 +158,7 @@ pub fn check(summary_json: &str) -> Option<String> {
 /// The latency distribution chart (SVG) of a summary.
 #[wasm_bindgen]
 pub fn chart_latency_cdf(summary_json: &str, dark: bool) -> Result<String, JsError> {
+    install_panic_hook();
     let s = parse_summary(summary_json).map_err(|e| JsError::new(&e))?;
     Ok(charts::latency_cdf(&s, Theme::from_dark(dark)))
 }
@@ -144,6 +166,7 @@ pub fn chart_latency_cdf(summary_json: &str, dark: bool) -> Result<String, JsErr
 /// The latency-over-time chart (SVG) of a summary.
 #[wasm_bindgen]
 pub fn chart_latency_timeline(summary_json: &str, dark: bool) -> Result<String, JsError> {
+    install_panic_hook();
     let s = parse_summary(summary_json).map_err(|e| JsError::new(&e))?;
     Ok(charts::latency_timeline(&s, Theme::from_dark(dark)))
 }
@@ -151,6 +174,7 @@ pub fn chart_latency_timeline(summary_json: &str, dark: bool) -> Result<String, 
 /// The error-rate chart (SVG) of a summary.
 #[wasm_bindgen]
 pub fn chart_error_rate(summary_json: &str, dark: bool) -> Result<String, JsError> {
+    install_panic_hook();
     let s = parse_summary(summary_json).map_err(|e| JsError::new(&e))?;
     Ok(charts::error_rate(&s, Theme::from_dark(dark)))
 }
@@ -159,6 +183,7 @@ pub fn chart_error_rate(summary_json: &str, dark: bool) -> Result<String, JsErro
 /// page's table can show the same swatches.
 #[wasm_bindgen]
 pub fn series_color(index: u32, dark: bool) -> String {
+    install_panic_hook();
     Theme::from_dark(dark)
         .series_hex(index as usize)
         .to_string()
@@ -199,6 +224,7 @@ fn to_json(s: &Summary) -> Result<String, JsError> {
 /// The incident report as Markdown (the same text as `logdrop analyze --format markdown`).
 #[wasm_bindgen]
 pub fn report_markdown(summary_json: &str) -> Result<String, JsError> {
+    install_panic_hook();
     Ok(crate::render::report::markdown(&summary_arg(summary_json)?))
 }
 
@@ -206,6 +232,7 @@ pub fn report_markdown(summary_json: &str) -> Result<String, JsError> {
 /// dark or light theme. Every log-derived string in it is escaped.
 #[wasm_bindgen]
 pub fn report_html_fragment(summary_json: &str, dark: bool) -> Result<String, JsError> {
+    install_panic_hook();
     let s = summary_arg(summary_json)?;
     let theme = Theme::from_dark(dark);
     Ok(crate::render::report::build(&s).to_html(&|name| report_chart(&s, name, theme)))
@@ -216,6 +243,7 @@ pub fn report_html_fragment(summary_json: &str, dark: bool) -> Result<String, Js
 /// that draws the charts itself (in the screen and the print theme).
 #[wasm_bindgen]
 pub fn report_html_slots(summary_json: &str) -> Result<String, JsError> {
+    install_panic_hook();
     let s = summary_arg(summary_json)?;
     Ok(
         crate::render::report::build(&s).to_html(&|name| match name {
@@ -231,6 +259,7 @@ pub fn report_html_slots(summary_json: &str) -> Result<String, JsError> {
 /// --format html`): inline styles, light-theme charts inlined as SVG, no script.
 #[wasm_bindgen]
 pub fn report_html_document(summary_json: &str) -> Result<String, JsError> {
+    install_panic_hook();
     let s = summary_arg(summary_json)?;
     Ok(crate::render::report::html_document(&s, &|name| {
         report_chart(&s, name, Theme::Light)
@@ -240,6 +269,7 @@ pub fn report_html_document(summary_json: &str) -> Result<String, JsError> {
 /// The summary with every log-derived string redacted (for downloads and copies), as JSON.
 #[wasm_bindgen]
 pub fn redact_summary(summary_json: &str) -> Result<String, JsError> {
+    install_panic_hook();
     to_json(&crate::redact::redact_summary(&summary_arg(summary_json)?))
 }
 
@@ -247,6 +277,7 @@ pub fn redact_summary(summary_json: &str) -> Result<String, JsError> {
 /// or a JSON object like `{"redact": false}` (every key optional; redaction is on by default).
 #[wasm_bindgen]
 pub fn share_encode(summary_json: &str, options_json: &str) -> Result<String, JsError> {
+    install_panic_hook();
     let opts = parse_share_options(options_json)?;
     Ok(crate::share::encode(&summary_arg(summary_json)?, &opts))
 }
@@ -255,6 +286,7 @@ pub fn share_encode(summary_json: &str, options_json: &str) -> Result<String, Js
 /// JSON.
 #[wasm_bindgen]
 pub fn share_preview(summary_json: &str, options_json: &str) -> Result<String, JsError> {
+    install_panic_hook();
     let opts = parse_share_options(options_json)?;
     to_json(&crate::share::preview(&summary_arg(summary_json)?, &opts))
 }
@@ -263,6 +295,7 @@ pub fn share_preview(summary_json: &str, options_json: &str) -> Result<String, J
 /// truncated, foreign or newer link is an error whose message is a sentence for the user.
 #[wasm_bindgen]
 pub fn share_decode(fragment: &str) -> Result<String, JsError> {
+    install_panic_hook();
     let s = crate::share::decode(fragment).map_err(|e| JsError::new(&e.to_string()))?;
     to_json(&s)
 }
@@ -271,6 +304,7 @@ pub fn share_decode(fragment: &str) -> Result<String, JsError> {
 /// says so, or warns that the lines are as written).
 #[wasm_bindgen]
 pub fn share_link_redacted(fragment: &str) -> Result<bool, JsError> {
+    install_panic_hook();
     crate::share::decode_link(fragment)
         .map(|l| l.redacted)
         .map_err(|e| JsError::new(&e.to_string()))

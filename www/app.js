@@ -11,6 +11,11 @@
 //   engine.cancel()                            terminates the worker; the next call starts a fresh one
 //   engine.call({type: 'report' | 'report-document' | 'share' | 'open-share', …})  the incident
 //                                              report and share links: see the section at the end
+// When the worker breaks (a wasm trap, out of memory, a script that did not load, an `error` or
+// `messageerror` event), every job of it is rejected with an Error whose `fatal` is true and
+// `kind` is 'crash' | 'memory' | 'load', and the worker is terminated: the next call starts a
+// fresh one. The page shows that as a failure with "Try again" (showFailure), never as a
+// progress bar that waits forever.
 //
 // Every log-derived string reaches the DOM through textContent or an attribute set with
 // setAttribute; chart SVG (escaped by the Rust renderer) is parsed as XML, stripped of
@@ -25,6 +30,7 @@ class Engine {
     this.worker = null;
     this.jobs = new Map();
     this.seq = 0;
+    this.answered = false; // the current worker has sent a message (so it did load)
   }
 
   start() {
@@ -33,10 +39,25 @@ class Engine {
     // defines `logdropEmbedded`, which starts a classic worker from a blob: URL instead.
     const w = globalThis.logdropEmbedded?.worker()
       ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    w.onmessage = (e) => this.receive(e.data);
+    this.answered = false;
+    w.onmessage = (e) => {
+      if (this.worker !== w) return; // a message of a worker that was replaced
+      this.answered = true;
+      this.receive(e.data);
+    };
+    // `error`: the script or one of its imports did not load (a plain Event, before any answer),
+    // or an exception escaped the worker (an ErrorEvent with a message).
     w.onerror = (e) => {
       e.preventDefault?.();
-      this.failAll(`the analysis worker failed to start or crashed (${e.message || 'no details'})`);
+      if (this.worker !== w) return;
+      const loaded = this.answered || (typeof ErrorEvent === 'function' && e instanceof ErrorEvent && !!e.message);
+      this.failAll(loaded ? 'crash' : 'load', loaded
+        ? `the analysis worker crashed (${e.message || 'no details'})`
+        : 'the analysis worker did not load (worker.js or one of its files could not be fetched or run)');
+    };
+    w.onmessageerror = () => {
+      if (this.worker !== w) return;
+      this.failAll('crash', 'a message from the analysis worker could not be read');
     };
     this.worker = w;
     return w;
@@ -64,6 +85,10 @@ class Engine {
   }
 
   receive(msg) {
+    if (msg?.type === 'fatal') {
+      this.failAll(msg.kind ?? 'crash', msg.message ?? 'the analysis worker failed');
+      return;
+    }
     const job = this.jobs.get(msg?.id);
     if (!job) return;
     if (msg.type === 'progress') {
@@ -74,19 +99,31 @@ class Engine {
     if (msg.type === 'error') {
       const err = new Error(msg.message);
       err.bytes = msg.bytes;
-      err.fatal = /stopped at byte/.test(msg.message);
-      if (err.fatal) this.reset(); // the wasm instance is dead after a trap
+      err.fatal = msg.fatal === true;
+      err.kind = msg.kind ?? null;
+      err.memory = msg.memory ?? null;
+      // The wasm instance cannot be trusted after a trap: end this worker, and every other job
+      // it had, now (the next call starts a fresh one).
+      if (err.fatal) this.failAll(err.kind ?? 'crash', msg.message);
       job.reject(err);
     } else {
       job.resolve(msg);
     }
   }
 
-  failAll(message) {
+  /** Ends the worker and rejects all its jobs with a fatal Error of `kind`. */
+  failAll(kind, message) {
     const jobs = [...this.jobs.values()];
     this.jobs.clear();
     this.reset();
-    for (const j of jobs) j.reject(new Error(message));
+    for (const j of jobs) {
+      const err = new Error(message);
+      err.fatal = true;
+      err.kind = kind;
+      err.bytes = null;
+      err.memory = null;
+      j.reject(err);
+    }
   }
 
   reset() {
@@ -120,6 +157,7 @@ const state = {
   colors: [],
   sort: { key: null, dir: 'descending' },
   running: false,
+  failed: false, // the problem shown is a failure of the analyzer itself (showFailure)
   shared: null, // {fragment} while showing a report opened from a share link (#r=…)
 };
 
@@ -148,11 +186,13 @@ async function load(files, options = {}) {
   try {
     const res = await engine.analyze(files, options, dark.matches, (p) => updateProgress(p, t0));
     state.running = false;
+    if (!$('#version').textContent) showVersion(); // it failed with an earlier worker
     showResults(res, files, performance.now() - t0);
   } catch (err) {
     state.running = false;
     if (err.name === 'AbortError') return;
-    showProblem('The analysis stopped', err.message, { retry: true });
+    if (err.fatal) showFailure(err, files);
+    else showProblem('The analysis stopped', sentence(err.message), { retry: true });
   }
 }
 
@@ -211,10 +251,33 @@ function show(id) {
   for (const s of ['start', 'progress', 'problem', 'results']) $(`#${s}`).hidden = s !== id;
 }
 
-function showProblem(title, text, { retry = false, summary = null } = {}) {
+function showProblem(title, text, { retry = false, summary = null, failure = null } = {}) {
   $('#problem-title').textContent = title;
   $('#problem-text').textContent = text;
   $('#problem-retry').hidden = !retry;
+  // The parts only a failure of the analyzer itself has (showFailure).
+  state.failed = !!failure;
+  $('#problem').classList.toggle('failure', !!failure);
+  $('#problem-safe').hidden = !failure;
+  const steps = $('#problem-steps');
+  // A step is a string, or [text, code, text, …] with the odd parts shown as code.
+  steps.replaceChildren(...(failure?.steps ?? []).map((step) => {
+    const li = document.createElement('li');
+    (Array.isArray(step) ? step : [step]).forEach((part, i) => {
+      if (i % 2 === 0) {
+        li.append(part);
+      } else {
+        const code = document.createElement('code');
+        code.textContent = part;
+        li.append(code);
+      }
+    });
+    return li;
+  }));
+  $('#problem-next').hidden = !failure;
+  $('#problem-details').hidden = !failure;
+  $('#problem-details').open = false;
+  $('#problem-detail').textContent = failure?.detail ?? '';
   show('problem');
   if (summary) {
     // Let the user pick a field (e.g. the latency) right here.
@@ -249,6 +312,59 @@ function showResults(res, files, ms) {
   renderCharts(res);
   if (dark.matches !== res.dark) refreshCharts();
   $('#results-title').focus?.();
+}
+
+/**
+ * The analyzer itself failed (a fatal Error from the Engine: a crash, out of memory, or the
+ * worker did not load). Says what happened, that nothing was uploaded and what to do; "Try
+ * again" and "Start over" both get a fresh worker (the broken one is already terminated).
+ */
+function showFailure(err, files) {
+  const names = files.map((f) => f.name || 'pasted text');
+  const what = names.length === 1 ? names[0] : `${names.length} files`;
+  const read = err.bytes > 0 ? `after reading ${fmtBytes(err.bytes)} of ${what}` : `while reading ${what}`;
+  const using = err.memory ? ` (it was using ${fmtBytes(err.memory)})` : '';
+  const report = 'If it fails again, please report a bug to the logdrop maintainers: copy the technical details below and, ' +
+    'if you can share them, the first lines of the file (remove anything private first).';
+  let title;
+  let text;
+  let steps;
+  if (err.kind === 'load') {
+    title = 'The analyzer could not be started';
+    text = `logdrop's analysis engine (worker.js and its WebAssembly module) did not load, so ${what} was not read.`;
+    steps = [
+      'Check your network connection, then press Try again (or reload the page).',
+      'To use logdrop without a network, open it once while online: it then keeps a copy of itself in the browser.',
+      report,
+    ];
+  } else if (err.kind === 'memory') {
+    title = 'The analyzer ran out of memory';
+    text = `logdrop's analyzer stopped ${read}: it could not get more memory${using}. ` +
+      'Its memory grows with the number of distinct groups and field values, not with the size of the file, ' +
+      'so this happens with logs that have very many distinct values, or when the browser is short of memory. No results are shown: they would be incomplete.';
+    steps = [
+      'Close other tabs and windows, then press Try again.',
+      ['If it stops again, the command-line tool reads the same logs without the browser\'s limits: ', 'logdrop analyze FILE', '.'],
+      report,
+    ];
+  } else {
+    title = 'The analyzer crashed';
+    text = `logdrop's analyzer stopped with an internal error ${read}. ` +
+      'This is a bug in logdrop: no file should make it crash. No results are shown: they would be incomplete.';
+    steps = [
+      'Press Try again: it starts a fresh analyzer and reads the file again from the start.',
+      report,
+    ];
+  }
+  const detail = [
+    `Error: ${err.message}`,
+    err.bytes > 0 ? `Stopped at byte: ${fmtInt.format(err.bytes)} of ${fmtInt.format(files.reduce((n, f) => n + f.size, 0))}` : null,
+    err.memory ? `WebAssembly memory: ${fmtInt.format(err.memory)} bytes` : null,
+    `Kind: ${err.kind ?? 'crash'}`,
+    `logdrop: ${$('#version').textContent || 'version unknown'}`,
+    `Browser: ${navigator.userAgent}`,
+  ].filter(Boolean).join('\n');
+  showProblem(title, text, { retry: files.length > 0, failure: { steps, detail } });
 }
 
 function problemTitle(s) {
@@ -630,11 +746,25 @@ function capitalize(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
+/** "the file could not be read" → "The file could not be read." */
+function sentence(s) {
+  const t = capitalize(String(s ?? '').trim());
+  return /[.!?)]$/.test(t) ? t : `${t}.`;
+}
+
 function announce(text) {
   $('#progress-text').textContent = text;
 }
 
 // --- wiring -------------------------------------------------------------------------------------
+
+/** Starts the worker if there is none (and the wasm compile), and shows the version. */
+function showVersion() {
+  engine.version().then(
+    (r) => { $('#version').textContent = r.version ? `v${r.version}` : ''; },
+    () => {},
+  );
+}
 
 function pickFiles() {
   $('#file-input').click();
@@ -667,6 +797,13 @@ function wire() {
     state.summary = null;
     state.summaryJson = null;
     state.options = {};
+    if (state.failed) {
+      // After a failure of the analyzer: a fresh worker, warmed up now (the broken one was
+      // terminated when it failed; reset() again in case a job was still racing it).
+      state.failed = false;
+      engine.reset();
+      showVersion();
+    }
     show('start');
     $('#dropzone').focus();
   });
@@ -728,10 +865,7 @@ function wire() {
   dark.addEventListener('change', refreshCharts);
 
   // Start the worker (and the wasm compile) now, so the first analysis does not wait for it.
-  engine.version().then(
-    (r) => { $('#version').textContent = r.version ? `v${r.version}` : ''; },
-    () => {},
-  );
+  showVersion();
   document.documentElement.dataset.ready = 'true';
 }
 

@@ -11,7 +11,16 @@
 //        problem: a sentence when the summary cannot answer (empty, no records, no latency), or null
 //        charts: {cdf, timeline, errors} SVG strings; colors: the group colours of the charts
 //   {type: 'charts', id, charts, colors}
-//   {type: 'error', id, message, bytes}               bytes: where the input stopped
+//   {type: 'error', id, message, bytes, fatal?, kind?, memory?}
+//        bytes: where the input stopped. fatal: the analyzer cannot be trusted any more (a wasm
+//        trap: a Rust panic aborts as `unreachable`, so does a failed allocation; or the wasm
+//        did not load): the page terminates this worker and starts a fresh one. kind: 'crash'
+//        (a panic, another trap, a stack overflow), 'memory' (out of memory), 'load' (the wasm
+//        did not load).
+//        memory: the wasm memory's size in bytes at that moment, when known.
+//   {type: 'fatal', kind, message}                    something failed outside any job (an
+//        exception that escaped a handler, a message that could not be read): the page fails
+//        every job of this worker and terminates it, so no progress bar waits forever.
 // The incident report and share-link messages ('report', 'report-document', 'share',
 // 'open-share') are listed in their own section below.
 // Cancel is `worker.terminate()` on the page side (the only sure way to stop wasm mid-loop);
@@ -31,20 +40,38 @@ self.onmessage = async (event) => {
   handler(event.data);
 };
 
+// Failures outside a job's own try/catch still reach the page (see 'fatal' above).
+self.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  self.postMessage({ type: 'fatal', kind: 'crash', message: `the analyzer failed: ${text(event.reason)}` });
+});
+self.addEventListener('messageerror', () => {
+  self.postMessage({ type: 'fatal', kind: 'crash', message: 'the analyzer could not read a message from the page' });
+});
+
 let handler = null;
 
 export function createHandler(wasm, ready) {
   const post = (msg) => self.postMessage(msg);
   const PROGRESS_EVERY_MS = 100;
+  let exports = null; // the wasm instance's exports (for its memory size in error reports)
+  ready?.then((x) => { exports = x; }, () => {});
+  const memoryBytes = () => safe(() => exports.memory.buffer.byteLength);
 
   async function analyze({ id, files, options, dark }) {
     let pushed = 0;
     let analyzer;
     try {
       await ready;
+    } catch (err) {
+      // The wasm did not load or compile: this worker can never analyse; a fresh one may.
+      post({ type: 'error', id, message: `the analyzer could not start: ${text(err)}`, bytes: 0, fatal: true, kind: 'load' });
+      return;
+    }
+    try {
       analyzer = new wasm.Analyzer(JSON.stringify(options ?? {}));
     } catch (err) {
-      post({ type: 'error', id, message: `the analyzer could not start: ${text(err)}`, bytes: 0 });
+      post({ type: 'error', id, message: `the analyzer could not start: ${text(err)}`, bytes: 0, ...trap(err) });
       return;
     }
     const total = files.reduce((n, f) => n + (f.size ?? 0), 0);
@@ -76,6 +103,11 @@ export function createHandler(wasm, ready) {
       for (let i = 0; i < files.length; i++) {
         const file = files[i];
         const before = done;
+        if (i > 0) {
+          // The previous file's last line ends with it; this file's encoding is its own.
+          flush();
+          analyzer.nextInput();
+        }
         const gz = await isGzip(file);
         let stream = file.stream();
         if (gz) {
@@ -87,13 +119,11 @@ export function createHandler(wasm, ready) {
             .pipeThrough(new DecompressionStream('gzip'));
         }
         const reader = stream.getReader();
-        let last = 10; // the last byte pushed of this file ('\n' when none)
         for (;;) {
           const { value, done: end } = await reader.read();
           if (end) break;
           if (!value || value.byteLength === 0) continue;
           add(value);
-          last = value[value.byteLength - 1];
           if (!gz) done += value.byteLength;
           const now = performance.now();
           if (now - lastPost >= PROGRESS_EVERY_MS) {
@@ -104,8 +134,6 @@ export function createHandler(wasm, ready) {
             await yieldToEventLoop();
           }
         }
-        // Files are read as one stream: keep the last line of one apart from the next.
-        if (last !== 10) add(NEWLINE);
         done = before + (file.size ?? 0);
       }
       flush();
@@ -115,7 +143,7 @@ export function createHandler(wasm, ready) {
       const problem = wasm.check(summary) ?? null;
       post({ type: 'done', id, summary, problem, ...renderCharts(summary, !!dark) });
     } catch (err) {
-      post({ type: 'error', id, message: failure(err, pushed), bytes: pushed });
+      post({ type: 'error', id, bytes: pushed, ...failure(err, pushed) });
     }
   }
 
@@ -130,18 +158,46 @@ export function createHandler(wasm, ready) {
     return { charts, colors, dark };
   }
 
-  function failure(err, pushed) {
+  /**
+   * {fatal, kind, memory} when `err` left the wasm instance unusable (a trap: RuntimeError, or
+   * a panic the hook recorded), or JS ran out of memory; {} for an ordinary error.
+   */
+  function trap(err) {
     const panic = safe(() => wasm.last_panic());
-    if (panic || err instanceof WebAssembly.RuntimeError) {
-      return `the analyzer stopped at byte ${pushed.toLocaleString('en-US')}: ${panic ?? text(err)}`;
+    const memory = memoryBytes();
+    if (panic) return { fatal: true, kind: 'crash', memory };
+    if (err instanceof WebAssembly.RuntimeError) {
+      // With panic = "abort", a panic traps with `unreachable` after the hook recorded its
+      // message; an `unreachable` without one is an abort outside a panic, which in practice
+      // is a failed allocation (Rust's alloc error handler aborts; so does wasm-bindgen's
+      // malloc). Other traps (out-of-bounds access, …) are bugs.
+      return { fatal: true, kind: /unreachable/i.test(text(err)) ? 'memory' : 'crash', memory };
+    }
+    if (err instanceof RangeError && /allocat|out of memory/i.test(text(err))) {
+      return { fatal: true, kind: 'memory', memory };
+    }
+    if (err instanceof RangeError && /call stack/i.test(text(err))) {
+      // A stack overflow inside wasm stops Rust code half-way (borrows held, state half
+      // updated): as untrustworthy as a trap.
+      return { fatal: true, kind: 'crash', memory };
+    }
+    return {};
+  }
+
+  function failure(err, pushed) {
+    const at = pushed.toLocaleString('en-US');
+    const t = trap(err);
+    if (t.fatal) {
+      const panic = safe(() => wasm.last_panic());
+      return { ...t, message: `the analyzer stopped at byte ${at}: ${panic ?? text(err)}` };
     }
     if (err?.name === 'NotReadableError' || err?.name === 'NotFoundError') {
-      return `the file could not be read (${text(err)}); it may have been moved or changed`;
+      return { message: `the file could not be read (${text(err)}); it may have been moved or changed` };
     }
     if (err instanceof TypeError && /decompress|gzip|invalid/i.test(text(err))) {
-      return `the gzip data is damaged after byte ${pushed.toLocaleString('en-US')} of decompressed text (${text(err)})`;
+      return { message: `the gzip data is damaged after byte ${at} of decompressed text (${text(err)})` };
     }
-    return `reading stopped at byte ${pushed.toLocaleString('en-US')}: ${text(err)}`;
+    return { message: `reading stopped at byte ${at}: ${text(err)}` };
   }
 
   return (msg) => {
@@ -151,12 +207,12 @@ export function createHandler(wasm, ready) {
       try {
         post({ type: 'charts', id: msg.id, ...renderCharts(msg.summary, !!msg.dark) });
       } catch (err) {
-        post({ type: 'error', id: msg.id, message: `the charts could not be drawn: ${text(err)}`, bytes: 0 });
+        post({ type: 'error', id: msg.id, message: `the charts could not be drawn: ${text(err)}`, bytes: 0, ...trap(err) });
       }
     } else if (msg?.type === 'version') {
       post({ type: 'version', id: msg.id, version: safe(() => wasm.version()) ?? '' });
     } else if (REPORT_MESSAGES.has(msg?.type)) {
-      reportMessage(wasm, post, renderCharts, msg);
+      reportMessage(wasm, post, renderCharts, msg, trap);
     }
   };
 }
@@ -180,7 +236,7 @@ export function createHandler(wasm, ready) {
 
 const REPORT_MESSAGES = new Set(['report', 'report-document', 'share', 'open-share']);
 
-function reportMessage(wasm, post, renderCharts, msg) {
+function reportMessage(wasm, post, renderCharts, msg, trap = () => ({})) {
   const { id } = msg;
   const source = (summary, redact) => (redact ? wasm.redact_summary(summary) : summary);
   const chartsOf = (summary, dark) => ({
@@ -214,7 +270,7 @@ function reportMessage(wasm, post, renderCharts, msg) {
       try {
         summary = wasm.share_decode(String(msg.fragment ?? ''));
       } catch (err) {
-        post({ type: 'error', id, message: text(err), bytes: 0, share: true });
+        post({ type: 'error', id, message: text(err), bytes: 0, share: true, ...trap(err) });
         return;
       }
       const problem = wasm.check(summary) ?? null;
@@ -222,11 +278,10 @@ function reportMessage(wasm, post, renderCharts, msg) {
       post({ type: 'open-share', id, summary, problem, redacted, ...renderCharts(summary, !!msg.dark) });
     }
   } catch (err) {
-    post({ type: 'error', id, message: `the report could not be written: ${text(err)}`, bytes: 0 });
+    post({ type: 'error', id, message: `the report could not be written: ${text(err)}`, bytes: 0, ...trap(err) });
   }
 }
 
-const NEWLINE = new Uint8Array([10]);
 const BATCH_BYTES = 1 << 20;
 
 const channel = new MessageChannel();

@@ -102,19 +102,28 @@ test('dark mode and a narrow window render the results', async () => {
   }
 });
 
-test('dropping several files, one gzipped, matches the CLI on the same files', async () => {
+test('dropping several files, one gzipped, one UTF-16, matches the CLI on the same files', async () => {
   const seed = join(ROOT, 'tests/fixtures/seed/seed.log');
   const gz = join(TMP, 'friday.log.gz');
   writeFileSync(gz, gzipSync(readFileSync(EXAMPLE)));
+  // A UTF-16LE copy of the seed without its final newline: its encoding is detected on its
+  // own, after a UTF-8 file, and its last line ends with it.
+  const wide = join(TMP, 'seed-utf16.log');
+  const seedText = readFileSync(seed, 'utf8').replace(/\n$/, '');
+  writeFileSync(wide, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(seedText, 'utf16le')]));
   const page = await openPage(env.browser, env.url);
   await dropFiles(page, [
     { name: 'seed.log', bytes: readFileSync(seed) },
     { name: 'friday.log.gz', bytes: readFileSync(gz) },
+    { name: 'seed-utf16.log', bytes: readFileSync(wide) },
   ]);
   assert.equal(await waitForOutcome(page), 'results');
-  const cli = cliSummary(seed, [gz]);
+  const cli = cliSummary(seed, [gz, wide]);
+  const plain = cliSummary(seed, [gz, seed]);
+  assert.deepEqual([cli.input.parsed, cli.input.skipped], [plain.input.parsed, plain.input.skipped],
+    'the UTF-16 copy reads like the UTF-8 seed');
   assertSameTable(await readTable(page), cli);
-  assert.match(await page.locator('#overview').textContent(), /2 files/);
+  assert.match(await page.locator('#overview').textContent(), /3 files/);
   assert.match(await page.locator('#parsing-text').textContent(), new RegExp(cli.input.lines.toLocaleString('en-US')));
   assertOwnFilesOnly(page);
   await page.context().close();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tools/serve.mjs';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,14 +50,19 @@ export async function setup() {
  * A new page on `url` with the request log (`page.requests`: every URL requested, workers
  * included) and console errors (`page.errors`). Waits until the app is wired.
  */
-export async function openPage(browser, url, { colorScheme = 'light', viewport = { width: 1280, height: 900 } } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport, acceptDownloads: true });
+export async function openPage(browser, url, {
+  colorScheme = 'light', viewport = { width: 1280, height: 900 },
+  contextOptions = {}, // more browser.newContext options, e.g. {serviceWorkers: 'block'}
+  beforeGoto = null, // async (context) => …: e.g. context.route(…) before the page loads
+} = {}) {
+  const context = await browser.newContext({ colorScheme, viewport, acceptDownloads: true, ...contextOptions });
   const page = await context.newPage();
   page.requests = [];
   page.errors = [];
   context.on('request', (r) => page.requests.push(r.url()));
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  if (beforeGoto) await beforeGoto(context);
   await page.goto(url);
   await page.waitForSelector('html[data-ready="true"]');
   return page;
@@ -121,4 +126,34 @@ export function assertSameTable(rows, summary) {
     assert.equal(r.first_seen, g.first_seen ?? null, `${g.key} first seen`);
     assert.equal(r.last_seen, g.last_seen ?? null, `${g.key} last seen`);
   });
+}
+
+/**
+ * Serves `dir` on a free loopback port and logs every request the server receives, in order
+ * (`served`: [{url, at}]). For tests that must prove what reached the server, not just what the
+ * browser says it asked for.
+ */
+export async function serveRecorded(dir) {
+  const { server, url } = await startServer(dir, 0);
+  const served = [];
+  server.on('request', (req) => served.push({ url: req.url, at: Date.now() }));
+  return {
+    url,
+    served,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/** The URL paths of the files a static folder serves ('/' for index.html included). */
+export function ownPaths(dir) {
+  const paths = new Set(['/']);
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile()) continue;
+    const rel = join(f.parentPath ?? f.path, f.name).slice(dir.length).replaceAll('\\', '/');
+    paths.add(rel.startsWith('/') ? rel : `/${rel}`);
+  }
+  return paths;
 }

@@ -48,6 +48,33 @@ fn seed_in_any_chunking_matches_the_core() {
 }
 
 #[wasm_bindgen_test]
+fn files_analysed_together_match_the_core_and_each_has_its_encoding() {
+    // The seed without its final newline, then the seed in UTF-16LE.
+    let first = &SEED[..SEED.len() - 1];
+    let wide: Vec<u8> = [0xFEFFu16]
+        .into_iter()
+        .chain(String::from_utf8_lossy(SEED).encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut a = Analyzer::new("").map_err(JsValue::from).unwrap();
+    a.push(first).map_err(JsValue::from).unwrap();
+    a.next_input().map_err(JsValue::from).unwrap();
+    for c in wide.chunks(5) {
+        a.push(c).map_err(JsValue::from).unwrap();
+    }
+    let got = a.finish().map_err(JsValue::from).unwrap();
+    let mut n = logdrop::Analyzer::new(Options::default());
+    n.push(first);
+    n.next_input();
+    n.push(&wide);
+    assert_eq!(got, serde_json::to_string(&n.finish()).unwrap());
+    let s: Summary = serde_json::from_str(&got).unwrap();
+    assert_eq!((s.input.records, s.input.skipped), (8, 0));
+    assert!(a.next_input().is_err(), "after finish");
+    assert!(memory_bytes() >= 65536.0);
+}
+
+#[wasm_bindgen_test]
 fn options_override_fields_and_bad_options_are_errors() {
     let out = run(r#"{"group_by":"status"}"#, &[SEED]);
     let s: Summary = serde_json::from_str(&out).unwrap();
