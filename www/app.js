@@ -15,7 +15,9 @@
 // `messageerror` event), every job of it is rejected with an Error whose `fatal` is true and
 // `kind` is 'crash' | 'memory' | 'load', and the worker is terminated: the next call starts a
 // fresh one. The page shows that as a failure with "Try again" (showFailure), never as a
-// progress bar that waits forever.
+// progress bar that waits forever. A worker that hangs without failing (a loop that never ends,
+// a read that never resolves) is caught by the stall watchdog: after STALL_MS without progress
+// the page says so and offers "Keep waiting" or "Stop and start over".
 //
 // Every log-derived string reaches the DOM through textContent or an attribute set with
 // setAttribute; chart SVG (escaped by the Rust renderer) is parsed as XML, stripped of
@@ -183,12 +185,18 @@ async function load(files, options = {}) {
   const t0 = performance.now();
   updateProgress({ bytes: 0, total }, t0);
   $('#cancel').focus({ preventScroll: true });
+  const watch = watchStall(names.length === 1 ? names[0] : `${names.length} files`, total);
   try {
-    const res = await engine.analyze(files, options, dark.matches, (p) => updateProgress(p, t0));
+    const res = await engine.analyze(files, options, dark.matches, (p) => {
+      stallProgress(watch, p);
+      updateProgress(p, t0);
+    });
+    unwatchStall(watch);
     state.running = false;
     if (!$('#version').textContent) showVersion(); // it failed with an earlier worker
     showResults(res, files, performance.now() - t0);
   } catch (err) {
+    unwatchStall(watch);
     state.running = false;
     if (err.name === 'AbortError') return;
     if (err.fatal) showFailure(err, files);
@@ -214,6 +222,7 @@ function updateProgress({ bytes, total }, t0) {
 function cancel() {
   if (!state.running) return;
   engine.cancel();
+  unwatchStall();
   state.running = false;
   if (state.summary) {
     show('results');
@@ -221,6 +230,135 @@ function cancel() {
     show('start');
   }
   announce('Analysis cancelled.');
+}
+
+// --- the stall watchdog -------------------------------------------------------------------------
+//
+// While an analysis runs, the worker posts progress every 100 ms (worker.js PROGRESS_EVERY_MS,
+// after each stream chunk it pushes). If none has arrived for STALL_MS, the page says so next to
+// the progress bar — the analysis may be stuck (a loop in the wasm that never ends, a read that
+// never resolves) or just slow (a file on a sleeping network drive) — with "Keep waiting" (hides
+// the notice; it comes back after another STALL_MS without progress) and "Stop and start over"
+// (like Cancel: the worker is terminated and a fresh one started, back to the start page). The
+// notice goes away by itself as soon as progress arrives again.
+//
+// 10 s: the longest silence of a healthy analysis is far below it. Measured in headless Chromium
+// on a busy 2-core machine: gaps between progress messages while reading ≤ 125 ms (1 GiB, and
+// 512 MiB with 260,000 distinct user ids); from the last progress (all bytes read) to the
+// result, i.e. finish() + charts, ≤ 100 ms for 1 GiB (the work there does not grow with the file:
+// groups are capped at 50 + "other"); from the drop to the first progress, with a fresh worker
+// after Cancel, ≤ 30 ms (the compiled wasm is cached). A device 10× slower and a first-ever wasm
+// compile still stay within a few seconds. 10 s is also about as long as people watch a bar
+// that does not move before they wonder whether it is broken, so the notice comes when they start
+// to doubt, not while the page is merely busy, and a false alarm costs one click.
+//
+// The threshold can be lowered for tests only: <html data-stall-ms="…"> (set by the test through
+// the DOM before an analysis starts; nothing from a log or a URL reaches that attribute).
+const STALL_MS = 10_000;
+
+const stall = {
+  job: 0, // the analysis watched now (watchStall's token)
+  timer: 0,
+  ms: STALL_MS,
+  every: 1000, // the check interval
+  since: 0, // performance.now() of the last progress (or of the start)
+  armed: 0, // …or of "Keep waiting" / a pause of the page itself: the count runs from here
+  tick: 0, // the last check
+  what: '', // "big.log" or "3 files"
+  bytes: 0,
+  total: 0,
+};
+
+function stallThreshold() {
+  const v = Number(document.documentElement.dataset.stallMs);
+  return Number.isFinite(v) && v >= 100 && v <= 3_600_000 ? v : STALL_MS;
+}
+
+/** Starts watching a new analysis (ends any earlier watch); returns its token. */
+function watchStall(what, total) {
+  unwatchStall();
+  const now = performance.now();
+  stall.job++;
+  stall.ms = stallThreshold();
+  stall.every = Math.min(1000, Math.max(50, stall.ms / 4));
+  stall.since = stall.armed = stall.tick = now;
+  stall.what = what;
+  stall.bytes = 0;
+  stall.total = total;
+  stall.timer = setInterval(stallTick, stall.every);
+  return stall.job;
+}
+
+/** Stops watching (only `job`, when given: a newer analysis keeps its watch). */
+function unwatchStall(job = stall.job) {
+  if (job !== stall.job) return;
+  clearInterval(stall.timer);
+  stall.timer = 0;
+  hideStall();
+}
+
+function stallProgress(job, { bytes }) {
+  if (job !== stall.job) return;
+  stall.since = stall.armed = performance.now();
+  stall.bytes = bytes;
+  hideStall(); // progress resumed
+}
+
+function stallTick() {
+  const now = performance.now();
+  // A check that comes much later than asked means the page itself was paused (the computer
+  // slept, a background tab was throttled): the worker's messages may be queued behind this
+  // check, so count again from now rather than blame the worker.
+  const late = now - stall.tick > stall.every + 2000;
+  stall.tick = now;
+  if (!$('#stall').hidden) return;
+  if (late) {
+    stall.armed = now;
+    return;
+  }
+  if (now - stall.armed >= stall.ms) showStall(now);
+}
+
+function showStall(now) {
+  const secs = Math.max(1, Math.round((now - stall.since) / 1000));
+  const span = secs < 90 ? `${secs} ${secs === 1 ? 'second' : 'seconds'}` : `${Math.round(secs / 60)} minutes`;
+  const all = stall.total > 0 && stall.bytes >= stall.total;
+  $('#stall-title').textContent = `The analysis has made no progress for ${span}.`;
+  $('#stall-text').textContent = (all
+    ? `All ${fmtBytes(stall.total)} of ${stall.what} were read, but the results have not come yet. `
+    : `It has read ${fmtBytes(stall.bytes)} of ${fmtBytes(stall.total)} of ${stall.what} and has not moved since. `) +
+    'A slow or sleeping drive can do this, or logdrop may be stuck. You can keep waiting, or stop and start over.';
+  $('#stall').hidden = false;
+  // The rate and time left under the bar were true before the stall, not now.
+  $('#progress-text').textContent = `${fmtBytes(stall.bytes)} of ${fmtBytes(stall.total)}`;
+}
+
+function hideStall() {
+  const box = $('#stall');
+  if (box.hidden) return;
+  const focused = box.contains(document.activeElement);
+  box.hidden = true;
+  if (focused && !$('#progress').hidden) $('#cancel').focus({ preventScroll: true });
+}
+
+/** "Keep waiting": hides the notice; it comes back after another STALL_MS without progress. */
+function keepWaiting() {
+  stall.armed = performance.now();
+  hideStall();
+}
+
+/** "Stop and start over": like Cancel, then the start page, with a fresh worker warmed up. */
+function stopAndStartOver() {
+  engine.cancel(); // terminates the worker (the only sure way to stop a loop in wasm)
+  unwatchStall();
+  state.running = false;
+  state.summary = null;
+  state.summaryJson = null;
+  state.files = [];
+  state.options = {};
+  showVersion(); // the fresh worker (and its wasm compile), now
+  show('start');
+  $('#dropzone').focus();
 }
 
 function loadText(text, name = 'pasted text') {
@@ -790,6 +928,8 @@ function wire() {
     }
   });
   $('#cancel').addEventListener('click', cancel);
+  $('#stall-wait').addEventListener('click', keepWaiting);
+  $('#stall-stop').addEventListener('click', stopAndStartOver);
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.running) cancel(); });
   $('#paste-go').addEventListener('click', () => loadText($('#paste-text').value));
   $('#problem-retry').addEventListener('click', () => load(state.files, state.options));

@@ -251,6 +251,184 @@ test('an exception that escapes the worker\'s handlers ends the job with a failu
   }
 });
 
+// --- a worker that hangs: the stall watchdog ----------------------------------------------------
+//
+// A hang is not a failure: nothing throws, the worker just stops sending progress. The page
+// notices after STALL_MS without progress (app.js; 10 s, lowered here through the test-only
+// <html data-stall-ms>) and says so, with "Keep waiting" and "Stop and start over". The hangs are
+// real: a glue whose Analyzer.push runs an endless loop in a (tiny) wasm module on its 4th call,
+// so the worker never yields again and only terminate() ends it; and a worker.js whose stream
+// read stays pending for a while mid-file, then resumes.
+
+const STALL_TEST_MS = 2000;
+// (module (func (export "spin") (loop (br 0)))): a loop in wasm that never ends.
+const SPIN_WASM = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0,
+  7, 8, 1, 4, 0x73, 0x70, 0x69, 0x6e, 0, 0, 0x0a, 9, 1, 7, 0, 3, 0x40, 0x0c, 0, 0x0b, 0x0b];
+
+/** The glue with a push that loops forever inside wasm on the `at`-th call. */
+function hangingGlue(at = 4) {
+  assert.ok(GLUE.includes(PUSH_CALL), 'www/pkg/logdrop.js: Analyzer.push is not as this test expects');
+  const spin = `new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([${SPIN_WASM}]))).exports.spin()`;
+  return GLUE.replace(PUSH_CALL,
+    `if ((globalThis.__testPushes = (globalThis.__testPushes ?? 0) + 1) >= ${at}) ${spin};\n        ${PUSH_CALL}`);
+}
+
+/**
+ * Sets the test threshold and records, in the page, when the stall notice appears and when
+ * the progress bar last moved: window.__stall = {shown: [ms], hidden: [ms], progress: ms}.
+ */
+async function watchStallNotice(page, ms = STALL_TEST_MS) {
+  await page.evaluate((ms) => {
+    document.documentElement.dataset.stallMs = String(ms);
+    const rec = { shown: [], hidden: [], progress: performance.now() };
+    window.__stall = rec;
+    const box = document.querySelector('#stall');
+    new MutationObserver(() => (box.hidden ? rec.hidden : rec.shown).push(performance.now()))
+      .observe(box, { attributes: true, attributeFilter: ['hidden'] });
+    new MutationObserver(() => { rec.progress = performance.now(); })
+      .observe(document.querySelector('#progress-bar'), { attributes: true, attributeFilter: ['value'] });
+  }, ms);
+}
+
+const stallRecord = (page) => page.evaluate(() => window.__stall);
+
+/** The notice is up, with what it must say and do; returns its text. */
+async function assertStallShown(page) {
+  await page.waitForSelector('#stall:not([hidden])', { timeout: 30_000 });
+  assert.ok(await page.locator('#progress').isVisible(), 'next to the progress bar, which stays');
+  const text = await page.locator('#stall').innerText();
+  assert.match(text, /no progress for \d+ seconds?/);
+  assert.match(text, /Nothing was uploaded/);
+  assert.ok(await page.locator('#stall-wait').isVisible(), 'a Keep waiting button');
+  assert.ok(await page.locator('#stall-stop').isVisible(), 'a Stop and start over button');
+  assert.equal(await page.locator('#stall-wait').textContent(), 'Keep waiting');
+  assert.equal(await page.locator('#stall-stop').textContent(), 'Stop and start over');
+  // Announced politely (a live region that was there before the notice), not as an alert.
+  assert.equal(await page.locator('#stall').evaluate((el) => el.closest('[aria-live]')?.getAttribute('aria-live')), 'polite');
+  assert.equal(await page.locator('#stall').evaluate((el) => !!el.closest('[role="alert"], [aria-live="assertive"]')), false);
+  assert.equal(await page.locator('#stall-title *, #stall-text *').count(), 0, 'text only');
+  return text;
+}
+
+test('a worker that hangs in wasm mid-file: the page says so after the threshold; Keep waiting, then Stop and start over', async () => {
+  const page = await openPage(env.browser, env.url, {
+    contextOptions: { serviceWorkers: 'block' },
+    beforeGoto: (context) => context.route('**/pkg/logdrop.js', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: hangingGlue() })),
+  });
+  const workers = trackWorkers(page);
+  await until(() => workers.all.length === 1, 'the first worker');
+  await watchStallNotice(page);
+  const { bytes } = await dropGenerated(page, 12);
+  await page.waitForSelector('#progress:not([hidden])');
+  const text = await assertStallShown(page);
+  // (The last progress message may be a little behind the 4th push: they come every 100 ms.)
+  assert.match(text, /It has read [\d.]+ (kB|MB) of 12\.\d MB of big\.log and has not moved since/);
+  let rec = await stallRecord(page);
+  const after = rec.shown[0] - rec.progress;
+  assert.ok(after >= STALL_TEST_MS - 50 && after < STALL_TEST_MS + 3000,
+    `the notice came ${Math.round(after)} ms after the last progress (threshold ${STALL_TEST_MS} ms)`);
+  const bar = await page.locator('#progress-bar').evaluate((b) => b.value);
+  assert.ok(bar > 0 && bar < bytes, `stuck mid-file at ${bar} of ${bytes}`);
+  assert.equal(workers.closed.has(workers.all[0]), false, 'the hung worker runs until the user decides');
+  await page.screenshot({ path: screenshotPath('stall-notice.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: screenshotPath('stall-notice-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // Keep waiting, by keyboard (Tab from Cancel, where the focus is during an analysis): the
+  // notice goes, focus returns to Cancel, and the notice comes back after another threshold.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'cancel');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'stall-wait', 'Tab from Cancel reaches Keep waiting');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('#stall').isVisible(), false, 'Keep waiting hides the notice');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'cancel', 'focus goes back to Cancel');
+  await page.waitForSelector('#stall:not([hidden])', { timeout: 30_000 });
+  rec = await stallRecord(page);
+  assert.equal(rec.shown.length, 2);
+  assert.equal(rec.hidden.length, 1);
+  const again = rec.shown[1] - rec.hidden[0];
+  assert.ok(again >= STALL_TEST_MS - 50, `it came back ${Math.round(again)} ms after Keep waiting`);
+  const secs = Number(/no progress for (\d+) seconds/.exec(await page.locator('#stall-title').textContent())?.[1]);
+  assert.ok(secs >= (2 * STALL_TEST_MS) / 1000 - 1, `the count goes on from the last progress (${secs} s)`);
+  assert.equal(await page.locator('#progress-bar').evaluate((b) => b.value), bar, 'still no progress');
+
+  // Stop and start over, by keyboard: the hung worker is terminated, a fresh one starts, the
+  // start page is back.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'stall-stop');
+  const stopped = Date.now();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#start:not([hidden])');
+  assert.equal(await page.locator('#progress').isVisible(), false);
+  assert.equal(await page.locator('#stall').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'dropzone');
+  await until(() => workers.closed.has(workers.all[0]), 'the hung worker to end', 10_000);
+  console.log(`# the worker looping in wasm ended ${Date.now() - stopped} ms after Stop and start over`);
+  await until(() => workers.all.length === 2, 'a fresh worker after Stop and start over');
+
+  // A normal analysis (the example: one batch, so the same glue never reaches its 4th push),
+  // with the same short threshold: no notice, during or after it.
+  await page.evaluate(() => { window.__stall.shown = []; });
+  await page.click('#try-example');
+  assert.equal(await waitForOutcome(page), 'results');
+  assertSameTable(await readTable(page), cliSummary(EXAMPLE));
+  await new Promise((ok) => setTimeout(ok, STALL_TEST_MS + 500));
+  assert.deepEqual((await stallRecord(page)).shown, [], 'no stall notice for a normal analysis');
+  assert.equal(workers.closed.has(workers.all[1]), false, 'the fresh worker did the work');
+  assert.deepEqual(foreignRequests(page, env.url), []);
+  assert.deepEqual(page.errors, [], 'console errors');
+  await page.context().close();
+});
+
+test('a read that stays pending mid-file: the notice comes, and goes by itself when progress resumes', async () => {
+  const source = readFileSync(join(WWW, 'worker.js'), 'utf8');
+  // The plain-file read (slices, one ahead): 1 MiB slices here, the third one held back.
+  const read = 'const buf = await next;';
+  const size = 'const SLICE_BYTES = 16 << 20;';
+  assert.ok(source.includes(read) && source.includes(size), 'www/worker.js: the file read is not as this test expects');
+  const pause = STALL_TEST_MS + 2500;
+  const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(read, 'const buf = await ((globalThis.__reads = (globalThis.__reads ?? 0) + 1) === 3 ' +
+    `? new Promise((ok) => setTimeout(ok, ${pause})).then(() => next) : next);`);
+  const page = await openPage(env.browser, env.url, {
+    contextOptions: { serviceWorkers: 'block' },
+    beforeGoto: (context) => context.route('**/worker.js', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body })),
+  });
+  await watchStallNotice(page);
+  const { lines } = await dropGenerated(page, 6, 'slow.log');
+  await assertStallShown(page);
+  assert.match(await page.locator('#stall-text').textContent(), /of 6\.\d MB of slow\.log/);
+  // Progress resumes: the notice goes away without anyone touching it, and the analysis ends
+  // with every line counted.
+  assert.equal(await waitForOutcome(page), 'results');
+  const rec = await stallRecord(page);
+  assert.equal(rec.shown.length, 1);
+  assert.equal(rec.hidden.length, 1, 'hidden again');
+  assert.equal(await page.locator('#stall').isVisible(), false);
+  assert.equal(await recordsShown(page), lines);
+  assert.deepEqual(page.errors, [], 'console errors');
+  await page.context().close();
+});
+
+test('a normal analysis with the default threshold shows no stall notice', async () => {
+  const page = await openPage(env.browser, env.url, { contextOptions: { serviceWorkers: 'block' } });
+  await page.evaluate(() => {
+    window.__shown = 0;
+    const box = document.querySelector('#stall');
+    new MutationObserver(() => { if (!box.hidden) window.__shown++; }).observe(box, { attributes: true });
+  });
+  await page.click('#try-example');
+  assert.equal(await waitForOutcome(page), 'results');
+  const { lines } = await dropGenerated(page, 64, 'bigger.log');
+  await page.waitForFunction(() => /bigger\.log/.test(document.querySelector('#overview')?.textContent ?? ''), null, { timeout: 120_000 });
+  assert.equal(await recordsShown(page), lines);
+  assert.equal(await page.evaluate(() => window.__shown), 0);
+  await page.context().close();
+});
+
 // --- a file larger than memory ------------------------------------------------------------------
 
 const GiB = 2 ** 30;
