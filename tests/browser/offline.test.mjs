@@ -9,8 +9,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startServer } from '../../tools/serve.mjs';
-import { CHROMIUM_ARGS, assertSameTable, EXAMPLE, ROOT, cliSummary, readTable, screenshotPath, waitForOutcome } from './helpers.mjs';
+import {
+  CHROMIUM_ARGS, assertSameTable, EXAMPLE, ROOT, cliSummary, readTable, screenshotPath, serveRecorded, waitForOutcome,
+} from './helpers.mjs';
 
 const SITE = join(ROOT, 'dist/site');
 const SINGLE = join(ROOT, 'dist/logdrop.html');
@@ -24,21 +25,6 @@ before(async () => {
   browser = await chromium.launch({ executablePath: process.env.LOGDROP_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 after(async () => { await browser?.close(); });
-
-/** Serves `dir`, recording every request the server receives (`served`). */
-async function serve(dir) {
-  const { server, url } = await startServer(dir, 0);
-  const served = [];
-  server.on('request', (req) => served.push(req.url));
-  return {
-    url,
-    served,
-    async close() {
-      server.closeAllConnections();
-      await new Promise((ok) => server.close(ok));
-    },
-  };
-}
 
 /** A fresh context and page with every request and console error recorded. */
 async function newPage(opts = {}) {
@@ -98,7 +84,7 @@ test('sw.js is filled in by the build and its source keeps the placeholders', ()
 });
 
 test('after one visit the page works offline: reload, drop a file, get the results', async () => {
-  const site = await serve(SITE);
+  const site = await serveRecorded(SITE);
   const { context, page } = await newPage();
   try {
     await page.goto(site.url);
@@ -138,7 +124,7 @@ test('after one visit the page works offline: reload, drop a file, get the resul
     assertSameTable(await readTable(page), cliSummary(EXAMPLE));
     await page.screenshot({ path: screenshotPath('offline.png'), fullPage: false });
 
-    assert.deepEqual(site.served, [], 'no request reached the server while offline');
+    assert.deepEqual(site.served.map((r) => r.url), [], 'no request reached the server while offline');
     assert.deepEqual(page.failed, [], 'no request failed while offline');
     assert.deepEqual(page.errors, [], 'console errors');
   } finally {
@@ -150,7 +136,7 @@ test('after one visit the page works offline: reload, drop a file, get the resul
 test('a new version waits while an analysis runs, is offered when idle, and replaces the old cache', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'logdrop-site-'));
   cpSync(SITE, dir, { recursive: true });
-  const site = await serve(dir);
+  const site = await serveRecorded(dir);
   const { context, page } = await newPage();
   try {
     await page.goto(site.url);
@@ -201,7 +187,7 @@ test('a new version waits while an analysis runs, is offered when idle, and repl
 });
 
 test('the web app manifest is served, valid and has the icons', async () => {
-  const site = await serve(SITE);
+  const site = await serveRecorded(SITE);
   const { context, page } = await newPage();
   try {
     await page.goto(site.url);
