@@ -453,7 +453,7 @@ impl ValueTable {
         h ^ h >> 32
     }
 
-    #[inline]
+    #[inline(always)]
     fn get(&self, values: &[(Box<str>, ValueAgg)], key: &str) -> Option<usize> {
         if self.slots.is_empty() {
             return None;

@@ -132,7 +132,7 @@ impl Fields {
     }
 
     /// The text of `span`, read from `src` (the parsed input) or the scratch buffer.
-    #[inline]
+    #[inline(always)]
     pub fn text<'a>(&'a self, src: &'a str, span: Span) -> &'a str {
         let range = span.start as usize..span.end as usize;
         if span.in_scratch {
@@ -153,7 +153,7 @@ impl Fields {
         Some((self.text(src, f.key), self.val(src, f.val)))
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn val<'a>(&'a self, src: &'a str, v: Val) -> ValRef<'a> {
         match v {
             Val::Str(s) => ValRef::Str(self.text(src, s)),
@@ -511,7 +511,8 @@ impl<'s> Scanner<'s> {
         // Eight bytes at a time while they hold no stop byte, then byte by byte from the
         // first one. Measured on the 220 MB clean NDJSON bench file: the byte loop alone was
         // 14% of a run; this word loop cut the whole run by ~10%. (Measured slower: taking the
-        // stop byte out of the word instead of loading it again, 6%; 16-byte steps, 20%.)
+        // stop byte out of the word instead of loading it again, 6%; 16-byte steps, 20%; a
+        // 16-byte SSE2 compare before the word loop, +5% instructions and +5% CPU time.)
         while let Some(w) = src.get(i..i + 8) {
             let w = u64::from_le_bytes(w.try_into().unwrap_or([b'"'; 8]));
             let m = stop_mask(w);
