@@ -111,7 +111,8 @@ test('after one visit the page works offline: reload, drop a file, get the resul
     await ready(page);
     assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'the page is served by the worker');
     assert.equal(await page.locator('#sw-notice').count(), 0, 'the offline notice is said once, not on every visit');
-    assert.match(await page.locator('#version').textContent(), /^v\d/, 'the wasm worker started');
+    // The footer shows the version once the worker's wasm has started (after data-ready).
+    await page.waitForFunction(() => /^v\d/.test(document.querySelector('#version')?.textContent ?? ''), null, { timeout: 30_000 });
 
     await dropFile(page, FIXTURE, 'heroku-router.log');
     assert.equal(await waitForOutcome(page), 'results');

@@ -177,6 +177,9 @@ test('payloads in values, field names and the file name show as text and run not
   const page = await open(env.url);
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(env.url).origin });
   await assertInert(page, 'load');
+  // The service worker's precache (the site's own files) may still be loading on a busy
+  // machine: let it finish, so that anything requested after the drop is the drop's doing.
+  await page.evaluate(() => Promise.race([navigator.serviceWorker?.ready, new Promise((ok) => setTimeout(ok, 15_000))]));
   const beforeDrop = page.requests.length;
   await dropFile(page, FILE_NAME, log);
   assert.equal(await waitForOutcome(page), 'results');
