@@ -42,6 +42,7 @@ GEN_SRC = ROOT / "examples" / "gen_bench.rs"
 REF = RELEASE / "examples" / "ref_serde"
 LOGDROP = RELEASE / "logdrop"
 BROWSER_BENCH = ROOT / "tests" / "browser" / "bench.mjs"
+WASM_BENCH = ROOT / "tools" / "bench-wasm.mjs"
 
 GIB = 1 << 30
 SEED = 42
@@ -254,6 +255,19 @@ def bench_browser(path: Path) -> BrowserResult | None:
     sys.exit(f"bench.py: {BROWSER_BENCH.relative_to(ROOT)} printed no JSON line:\n{proc.stdout[-4000:]}")
 
 
+def bench_wasm_node(path: Path) -> tuple[float, dict] | None:
+    """The page's wasm module in Node over the file (the engine without the browser's reading):
+    (MB/s, summary). None when www/pkg is not built."""
+    if not (ROOT / "www" / "pkg" / "logdrop_bg.wasm").exists():
+        return None
+    proc = subprocess.run(["node", str(WASM_BENCH), str(path)], cwd=ROOT, capture_output=True,
+                          text=True, stdin=subprocess.DEVNULL, check=False)
+    if proc.returncode != 0:
+        sys.exit(f"bench.py: {WASM_BENCH.relative_to(ROOT)} exited {proc.returncode}:\n{proc.stderr[-4000:]}")
+    raw = json.loads(proc.stdout.strip().splitlines()[-1])
+    return float(raw["mb_per_s"]), raw["summary"]
+
+
 # --- answers ---------------------------------------------------------------------------------------
 
 def logdrop_groups(stdout: bytes) -> dict[str, tuple[int, int]]:
@@ -327,6 +341,12 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
     }
     notes, problems = check_answers(path, counts, fraction, t)
     browser = bench_browser(path)
+    wasm_node = bench_wasm_node(path)
+    if wasm_node is not None:
+        got = {g["key"]: (g["count"], g["errors"]) for g in wasm_node[1]["groups"]}
+        want = {g["key"]: (g["count"], g["errors"]) for g in json.loads(t["ld1"].stdout)["groups"]}
+        if got != want:
+            problems.append(f"wasm in Node: groups {got} differ from logdrop --threads 1 {want}")
 
     ref_median = t["ref"].median
     rows = [
@@ -339,6 +359,10 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
         rows.append(f"| {cmd} | {tm.median:.3f} | {min(tm.seconds):.3f}–{max(tm.seconds):.3f} "
                     f"| {size / tm.median / 1e6:,.0f} | {tm.max_rss_kib / 1024:,.1f} "
                     f"| {ref_median / tm.median:.2f}× |")
+    if wasm_node is not None:
+        secs = size / 1e6 / wasm_node[0]
+        rows.append(f"| wasm in Node (the page's module, engine only, 1 run) | {secs:.3f} | – | {wasm_node[0]:,.0f} | – "
+                    f"| {ref_median / secs:.2f}× |")
     if browser is not None:
         secs = size / 1e6 / browser.mb_per_s
         rows.append(f"| browser: wasm worker, headless chromium | {secs:.3f} | – | {browser.mb_per_s:,.0f} | – "
