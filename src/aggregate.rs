@@ -715,8 +715,9 @@ pub struct Aggregates {
 /// multiply-xor over the line's 8-byte words (the tail read as the last 8 bytes, overlapping),
 /// folded and finished with murmur3's `fmix64`. Not xxh3: its 64×64→128-bit multiplies are a
 /// `__multi3` libcall in wasm32 (≈ 13% of the worker's profile); natively the two cost the
-/// same (≈ 18 ns for a 200-byte line). It needs no resistance to crafted input: a tie or a collision only
-/// changes which equally valid line is quoted, and (hash, line number) orders ties.
+/// same (≈ 18 ns for a 200-byte line). It needs no resistance to crafted input: a tie or a
+/// collision only changes which equally valid line is quoted, and (hash, line number) orders
+/// ties.
 #[inline]
 pub fn line_hash(b: &[u8]) -> u64 {
     const K: [u64; 4] = [

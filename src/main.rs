@@ -135,7 +135,7 @@ type BoxError = Box<dyn std::error::Error>;
 /// (such input cannot be cut into blocks at `\n` bytes).
 struct Input {
     name: String,
-    reader: Box<dyn Read>,
+    reader: Box<dyn io::BufRead>,
     utf16: bool,
 }
 
@@ -159,18 +159,20 @@ fn open_inputs(files: &[String]) -> Result<Vec<Input>, BoxError> {
         };
         let cant = |e: io::Error| format!("cannot read {name}: {e}");
         let mut r = io::BufReader::with_capacity(1 << 20, raw);
-        let head = io::BufRead::fill_buf(&mut r).map_err(cant)?;
-        let is_gzip = head.starts_with(&[0x1f, 0x8b]);
-        let plain_utf16 = Encoding::sniff(head).0 != Encoding::Utf8;
-        let (reader, utf16): (Box<dyn Read>, bool) = if is_gzip {
-            let mut gz =
-                io::BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(r));
-            let head = io::BufRead::fill_buf(&mut gz).map_err(cant)?;
-            let utf16 = Encoding::sniff(head).0 != Encoding::Utf8;
-            (Box::new(gz), utf16)
+        let is_gzip = io::BufRead::fill_buf(&mut r)
+            .map_err(cant)?
+            .starts_with(&[0x1f, 0x8b]);
+        let mut reader: Box<dyn io::BufRead> = if is_gzip {
+            Box::new(io::BufReader::with_capacity(
+                1 << 20,
+                flate2::read::MultiGzDecoder::new(r),
+            ))
         } else {
-            (Box::new(r), plain_utf16)
+            Box::new(r)
         };
+        // The encoding of the (decompressed) text, from its first bytes.
+        let head = reader.fill_buf().map_err(cant)?;
+        let utf16 = Encoding::sniff(head).0 != Encoding::Utf8;
         out.push(Input {
             name,
             reader,

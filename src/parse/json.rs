@@ -95,29 +95,26 @@ impl Fields {
     /// Record that position `p` held the key `span` (a top-level key just scanned).
     #[cold]
     fn learn_key(&mut self, p: usize, span: Span, src: &[u8]) {
-        let key: &[u8] = if span.in_scratch {
-            &[]
-        } else {
-            src.get(span.start as usize..span.end as usize)
-                .unwrap_or_default()
-        };
+        // An escaped key (unescaped into scratch) is never compared: no shape at `p`.
+        let key = (!span.in_scratch)
+            .then(|| src.get(span.start as usize..span.end as usize))
+            .flatten();
         if self.shape.len() <= p {
             self.shape.resize(p + 1, Vec::new());
         }
         let Some(slot) = self.shape.get_mut(p) else {
             return;
         };
-        let same = if key.is_empty() && span.in_scratch {
-            slot.is_empty()
-        } else {
-            slot.len() == key.len() + 1 && slot.starts_with(key)
+        let same = match key {
+            None => slot.is_empty(),
+            Some(k) => slot.len() == k.len() + 1 && slot.starts_with(k),
         };
         if same {
             return;
         }
         slot.clear();
-        if !span.in_scratch {
-            slot.extend_from_slice(key);
+        if let Some(k) = key {
+            slot.extend_from_slice(k);
             slot.push(b'"');
         }
         self.shape_gen = SHAPE_GEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
