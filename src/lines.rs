@@ -428,10 +428,10 @@ impl Splitter {
         if let [rest @ .., b'\r'] = line {
             line = rest;
         }
-        if line_no == 1 {
-            if let [0xEF, 0xBB, 0xBF, rest @ ..] = line {
-                line = rest;
-            }
+        // A UTF-8 BOM starts the first line of each file, and files joined with `cat` (or
+        // analysed together) carry theirs into later lines: dropped wherever a line starts.
+        if let [0xEF, 0xBB, 0xBF, rest @ ..] = line {
+            line = rest;
         }
         match std::str::from_utf8(line) {
             Ok(text) => sink(LineEvent::Line(Line {
@@ -450,7 +450,7 @@ impl Splitter {
         let line_no = self.next_line_no;
         self.next_line_no += 1;
         let mut text = line.strip_suffix('\r').unwrap_or(line);
-        if line_no == 1 {
+        if text.as_bytes().first() == Some(&0xEF) {
             text = text.strip_prefix('\u{feff}').unwrap_or(text);
         }
         sink(LineEvent::Line(Line {
@@ -580,9 +580,12 @@ mod tests {
     }
 
     #[test]
-    fn bom_only_on_first_line() {
-        let out = whole(b"x\n\xEF\xBB\xBFy\n", 100);
-        assert_eq!(out[1], Ev::L("\u{feff}y".into(), 2, 2, false));
+    fn bom_is_dropped_at_the_start_of_any_line() {
+        // Files joined with `cat`, or analysed together, carry their BOMs into later lines;
+        // one inside a line is text.
+        let out = whole(b"\xEF\xBB\xBFx\n\xEF\xBB\xBFy\xEF\xBB\xBF\n", 100);
+        assert_eq!(out[0], Ev::L("x".into(), 1, 0, false));
+        assert_eq!(out[1], Ev::L("y\u{feff}".into(), 2, 5, false));
     }
 
     #[test]
