@@ -5,7 +5,8 @@
 //! of an input equals the aggregates of the whole input read in one pass (the test
 //! `tests/chunking.rs` checks it). Caps are chosen so this stays exact:
 //! * group values are kept by *smallest hash* (bottom-k), the rest merged into `(other)`;
-//! * a field stops being a dimension once it has more than `max_dim_values` distinct values;
+//! * a field stops being a dimension once it has more than `max_dim_values` distinct values
+//!   (a URL path field: distinct routes, a pure function of each value);
 //! * evidence lines are the `k` lines with the smallest hash of their text;
 //! * examples are the 5 smallest line numbers per reason;
 //! * latency sums are integer nanoseconds; the timeline's bucket width is a function of the
@@ -14,7 +15,7 @@
 use crate::histogram::{CoarseHistogram, Histogram, Prepared};
 use crate::parse::driver::{Format, Outcome, Unit};
 use crate::parse::{eq_short, Fields, Repair, SkipReason, ValRef};
-use crate::schema::{LatencyUnit, Schema, StatusKind};
+use crate::schema::{self, LatencyUnit, Schema, StatusKind};
 use crate::summary;
 use crate::units;
 use rustc_hash::FxHashMap;
@@ -410,6 +411,8 @@ pub struct FieldAgg {
     last: usize,
     repeats: bool,
     role: Role,
+    /// Values are URL paths, counted per route ([`schema::route_of`]).
+    pub route: bool,
     /// Per value (parallel to `values`): whether it means an error when it is the status,
     /// decided once per distinct value ([`ERR_STR_KNOWN`] …); a cache, empty when unused.
     err_flags: Vec<u8>,
@@ -538,6 +541,7 @@ impl FieldAgg {
             values: Vec::new(),
             last: 0,
             repeats: true,
+            route: role == Role::default() && schema.routes.iter().any(|r| r == name),
             role,
             err_flags: Vec::new(),
         }
@@ -545,8 +549,9 @@ impl FieldAgg {
 
     /// The index of `value` in `values`, added (with zero counts) when new; [`NO_VALUE`]
     /// when the field is or becomes overflowed. Counting happens in [`count`](Self::count).
+    /// For a [`route`](Self::route) field, the index of the value's route (`buf`: scratch).
     #[inline]
-    fn value_index(&mut self, value: &str, cap: usize) -> u32 {
+    fn value_index(&mut self, value: &str, cap: usize, buf: &mut String) -> u32 {
         if self.overflowed {
             return NO_VALUE;
         }
@@ -563,8 +568,26 @@ impl FieldAgg {
         } else {
             match self.index.get(&self.values, value) {
                 Some(i) => i,
+                None if self.route => return self.route_index(value, cap, buf),
                 None => return self.new_value(value, cap),
             }
+        };
+        self.repeats = i == self.last;
+        self.last = i;
+        i as u32
+    }
+
+    /// [`value_index`](Self::value_index) of a route field's value not found as it is. Only
+    /// routes are ever stored, and the route of a route is itself, so a value found as it is
+    /// needed no rewriting (`/api/score` is looked up once per record, never scanned).
+    #[cold]
+    fn route_index(&mut self, value: &str, cap: usize, buf: &mut String) -> u32 {
+        if !schema::route_of(value, buf) {
+            return self.new_value(value, cap);
+        }
+        let i = match self.index.get(&self.values, buf) {
+            Some(i) => i,
+            None => return self.new_value(buf, cap),
         };
         self.repeats = i == self.last;
         self.last = i;
@@ -705,6 +728,8 @@ pub struct Aggregates {
     /// Index in a group's status counts last used for each value index of the status field.
     status_hint: Vec<u32>,
     ts_cache: units::TimestampCache,
+    /// The route of the current member's value, when it is not the value itself.
+    route_buf: String,
     pub ts_min: Option<i64>,
     pub ts_max: Option<i64>,
     pub bucket_ms: i64,
@@ -855,6 +880,7 @@ impl Aggregates {
             group_hint: Vec::new(),
             status_hint: Vec::new(),
             ts_cache: units::TimestampCache::default(),
+            route_buf: String::new(),
             ts_min: None,
             ts_max: None,
             bucket_ms: BASE_BUCKET_MS,
@@ -958,7 +984,7 @@ impl Aggregates {
             let val = fields.val(src, m.val);
             let vi = match val {
                 ValRef::Raw(_) | ValRef::Null => NO_VALUE,
-                v => f.value_index(v.text(), cap),
+                v => f.value_index(v.text(), cap, &mut self.route_buf),
             };
             self.resolved.push((slot, vi));
             if role.latency {

@@ -229,6 +229,10 @@ pub struct Schema {
     pub status_kind: Option<StatusKind>,
     pub group: Option<String>,
     pub time: Option<String>,
+    /// Fields whose values are URL paths or URLs: counted per route ([`route_of`]), so the
+    /// diagnosis sees `/api/users/{id}` where each request names another user.
+    #[serde(default)]
+    pub routes: Vec<String>,
     /// Alternatives per role, best first.
     pub candidates: crate::summary::Candidates,
     /// What the user should know about these choices.
@@ -260,6 +264,8 @@ struct Obs {
     ts_text: u32,
     epoch_num: u32,
     http_like: u32,
+    /// String values that are URL paths (`/…`) or URLs (`https://host/…`).
+    paths: u32,
     outcome_words: u32,
     level_words: u32,
     values: FxHashMap<String, u32>,
@@ -338,6 +344,9 @@ impl Detector {
                     }
                     if s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()) {
                         obs.http_like += 1;
+                    }
+                    if is_url_path(s) {
+                        obs.paths += 1;
                     }
                 }
                 ValRef::Bool(_) => obs.bools += 1,
@@ -500,6 +509,19 @@ impl Detector {
         schema.candidates.group = group.iter().map(|x| x.1.clone()).collect();
         schema.group = pick(&ov.group_by, &schema.candidates.group);
 
+        // Routes: fields of URL paths, counted per route in the diagnosis (not the group:
+        // a group is shown as the log wrote it).
+        schema.routes = names
+            .iter()
+            .filter(|k| schema.group.as_ref() != Some(**k) && !taken.contains(k))
+            .filter(|k| {
+                self.fields
+                    .get(**k)
+                    .is_some_and(|o| o.paths as f64 >= 0.8 * o.present.max(1) as f64)
+            })
+            .map(|k| (*k).clone())
+            .collect();
+
         for (role, o, chosen) in [
             ("group", &ov.group_by, &schema.group),
             ("latency", &ov.latency, &schema.latency),
@@ -605,6 +627,76 @@ impl Detector {
             _ => 0.0,
         }
     }
+}
+
+/// A URL path (`/api/users/17`) or a URL with a scheme (`https://host/path`).
+fn is_url_path(s: &str) -> bool {
+    let b = s.as_bytes();
+    (b.len() >= 2 && b[0] == b'/' && b[1] != b'/' && !b.contains(&b' '))
+        || ((s.starts_with("https://") || s.starts_with("http://")) && !b.contains(&b' '))
+}
+
+/// Whether one path segment names a thing rather than a route: all digits (`8812`), or at
+/// least 8 bytes of letters, digits and `-_.:~` with at least two digits (UUIDs, hashes,
+/// request ids, dates such as `2026-11-27`). Short mixed segments (`v2`, `page2`) and words
+/// stay.
+fn is_id_segment(seg: &[u8]) -> bool {
+    if seg.is_empty() {
+        return false;
+    }
+    let digits = seg.iter().filter(|b| b.is_ascii_digit()).count();
+    digits == seg.len()
+        || (seg.len() >= 8
+            && digits >= 2
+            && seg.iter().all(|&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'~')
+            }))
+}
+
+/// The route of a URL path or URL: its query and fragment dropped and each id segment
+/// ([`is_id_segment`]) replaced by `{id}`, so that `/api/users/8812?full=1` and
+/// `/api/users/17` are both `/api/users/{id}`. The scheme and host of a URL are kept as
+/// they are. Writes the route to `out` and returns `true` when it differs from `value`;
+/// `false` (and `out` untouched) when `value` is its own route, the common case, found
+/// without writing anything.
+pub fn route_of(value: &str, out: &mut String) -> bool {
+    let b = value.as_bytes();
+    if !b
+        .iter()
+        .any(|&c| c.is_ascii_digit() || c == b'?' || c == b'#')
+    {
+        return false;
+    }
+    let end = b
+        .iter()
+        .position(|&c| c == b'?' || c == b'#')
+        .unwrap_or(b.len());
+    // The path starts after `scheme://host`.
+    let path_start = match value.find("://") {
+        Some(i) => b[i + 3..end]
+            .iter()
+            .position(|&c| c == b'/')
+            .map_or(end, |j| i + 3 + j),
+        None => 0,
+    };
+    let path = &b[path_start..end];
+    if end == b.len() && !path.split(|&c| c == b'/').any(is_id_segment) {
+        return false;
+    }
+    out.clear();
+    out.push_str(&value[..path_start]);
+    for (i, seg) in path.split(|&c| c == b'/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if is_id_segment(seg) {
+            out.push_str("{id}");
+        } else {
+            // Segments are cut at ASCII bytes, so each is whole UTF-8.
+            out.push_str(std::str::from_utf8(seg).unwrap_or_default());
+        }
+    }
+    true
 }
 
 fn parse_unit_override(s: &str) -> Option<LatencyUnit> {
@@ -760,4 +852,80 @@ fn is_outcome_field(k: &str) -> bool {
             | "lvl"
             | "loglevel"
     ) || n.contains("error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(v: &str) -> String {
+        let mut out = String::from("(untouched)");
+        if route_of(v, &mut out) {
+            out
+        } else {
+            assert_eq!(out, "(untouched)", "{v}: nothing written when unchanged");
+            v.to_string()
+        }
+    }
+
+    #[test]
+    fn routes_replace_id_segments_and_drop_queries() {
+        for (value, want) in [
+            ("/api/score", "/api/score"),
+            ("/api/v2/users", "/api/v2/users"),
+            ("/api/users/8812", "/api/users/{id}"),
+            ("/api/users/8812/cart/", "/api/users/{id}/cart/"),
+            ("/api/orders/17?expand=items", "/api/orders/{id}"),
+            ("/search?q=42", "/search"),
+            ("/docs#part-2", "/docs"),
+            (
+                "/files/3f2a9c1e-07b4-4c1a-9d6e-2b1f0c9e8a77/raw",
+                "/files/{id}/raw",
+            ),
+            ("/r/req-97ea87f7e45c00a5", "/r/{id}"),
+            ("/reports/2026-11-27", "/reports/{id}"),
+            ("/page2/index2.html", "/page2/index2.html"),
+            ("/v1.3/score", "/v1.3/score"),
+            (
+                "https://10.0.0.7:8443/api/users/12?x=1",
+                "https://10.0.0.7:8443/api/users/{id}",
+            ),
+            ("http://shop.example.com", "http://shop.example.com"),
+            ("http://shop.example.com?utm=1", "http://shop.example.com"),
+            ("/ä/123/ö", "/ä/{id}/ö"),
+            ("/api/users/{id}", "/api/users/{id}"),
+        ] {
+            assert_eq!(route(value), want, "{value}");
+            // A route is its own route: the aggregator relies on it.
+            assert_eq!(route(want), want, "route of {want}");
+        }
+    }
+
+    #[test]
+    fn url_path_fields_are_routes_and_others_are_not() {
+        let mut d = Detector::new();
+        for i in 0..300 {
+            let path = format!("/api/users/{i}");
+            let url = format!("https://shop.example.com/p/{i}?ref=mail");
+            let ms = format!("{}", 10 + i % 90);
+            let members = [
+                ("path", ValRef::Str(&path)),
+                ("referer", ValRef::Str(&url)),
+                ("host", ValRef::Str("shop.example.com")),
+                ("comment", ValRef::Str("a /slash in text")),
+                ("version", ValRef::Str(if i % 2 == 0 { "v1" } else { "v2" })),
+                ("latency_ms", ValRef::Num(&ms)),
+            ];
+            d.observe(members.into_iter());
+        }
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.routes, ["path", "referer"]);
+        assert_eq!(s.group.as_deref(), Some("version"));
+        // A path chosen as the group is shown as written, not as a route.
+        let s = d.decide(&Overrides {
+            group_by: Some("path".into()),
+            ..Overrides::default()
+        });
+        assert_eq!(s.routes, ["referer"]);
+    }
 }

@@ -126,10 +126,15 @@ fn capped_aggregates_merge_exactly() {
     for i in 0..3000u64 {
         let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
         input.push_str(&format!(
-            "{{\"ts\":{},\"release\":\"r{}\",\"tenant\":\"t{}\",\"latency_ms\":{},\"status\":{}}}\n",
+            "{{\"ts\":{},\"release\":\"r{}\",\"tenant\":\"t{}\",\"path\":\"/api/{}/{}?page={}\",\"url\":\"/u{}/{}\",\"latency_ms\":{},\"status\":{}}}\n",
             1_764_266_400 + i * 7,
             h % 300,
             h % 30,
+            ["users", "orders", "items"][(h % 3) as usize],
+            h,
+            i,
+            h % 40,
+            i,
             5 + h % 700,
             if h % 13 == 0 { 503 } else { 200 }
         ));
@@ -154,9 +159,18 @@ fn capped_aggregates_merge_exactly() {
     assert_eq!(s.groups.iter().map(|g| g.count).sum::<u64>(), 3000);
     assert!(s.timeline.bucket_ms > 60_000, "the timeline was coarsened");
     assert!(s.timeline.series.iter().all(|x| x.points.len() <= 16));
-    // 30 tenants and 300 releases are over the cap of 25: not dimensions; status is.
-    let fields: Vec<&str> = s.dimensions.iter().map(|d| d.field.as_str()).collect();
-    assert_eq!(fields, ["status"]);
+    // 30 tenants, 300 releases and 40 routes of `url` are over the cap of 25: not
+    // dimensions; status is, and so is `path`: 3000 distinct paths, 3 routes.
+    let mut fields: Vec<&str> = s.dimensions.iter().map(|d| d.field.as_str()).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["path", "status"]);
+    let path = s.dimensions.iter().find(|d| d.field == "path").unwrap();
+    let mut routes: Vec<&str> = path.values.iter().map(|v| v.value.as_str()).collect();
+    routes.sort_unstable();
+    assert_eq!(
+        routes,
+        ["/api/items/{id}", "/api/orders/{id}", "/api/users/{id}"]
+    );
 }
 
 #[test]

@@ -481,6 +481,39 @@ fn one_failing_host_in_router_logs() {
 }
 
 #[test]
+fn slow_route_is_found_though_every_request_names_its_own_id() {
+    // Tens of thousands of distinct paths: counted per route, the order route stands out.
+    let s = run("slow_route.log", &slow_route());
+    let f = top(&s);
+    assert_eq!(
+        (f.field.as_str(), f.value.as_str()),
+        ("path", "/api/orders/{id}")
+    );
+    assert!(f.kind.starts_with("latency"), "{}", f.kind);
+    assert!(f.share_of_bad > 0.8, "{}", f.share_of_bad);
+    let at = f.started_at.as_deref().unwrap();
+    assert!(
+        at.starts_with("2026-11-27T18:1") || at.starts_with("2026-11-27T18:0"),
+        "{at}"
+    );
+    assert!(
+        f.summary.starts_with("path=/api/orders/{id} "),
+        "{}",
+        f.summary
+    );
+    // The healthy id route is one value too, and no finding names a raw id or query.
+    let all = serde_json::to_string(&s.findings).unwrap();
+    assert!(!all.contains("?expand"), "{all}");
+    assert!(
+        !s.findings
+            .iter()
+            .any(|f| f.value.bytes().any(|b| b.is_ascii_digit())),
+        "{:#?}",
+        s.findings
+    );
+}
+
+#[test]
 fn healthy_file_has_no_findings() {
     let s = run("healthy.log", &healthy());
     assert_eq!(s.baseline.as_deref(), Some("v3.0"));

@@ -329,6 +329,44 @@ pub fn failing_host() -> String {
     out
 }
 
+/// An nginx access log (combined format plus `$request_time`): every request names its own
+/// order or user by id (`/api/orders/48213?expand=items`), and from 18:10 the order route
+/// (`/api/orders/{id}`) is 8× slower and a fifth of its requests end in 504 after 5 s.
+pub fn slow_route() -> String {
+    let mut r = Rng::new(8);
+    let mut out = String::new();
+    for t in times(20_000, hm(17, 30), hm(18, 50)) {
+        let (path, orders) = match r.below(5) {
+            0 => (format!("/api/orders/{}", 10_000 + r.below(90_000)), true),
+            1 => (
+                format!("/api/orders/{}?expand=items", 10_000 + r.below(90_000)),
+                true,
+            ),
+            2 => (format!("/api/users/{}/cart", 1 + r.below(50_000)), false),
+            3 => ("/api/items".to_string(), false),
+            _ => ("/health".to_string(), false),
+        };
+        let slow = orders && t >= hm(18, 10);
+        let base = r.lognormal(40.0, 0.3);
+        let (status, secs) = if slow && r.chance(0.2) {
+            (504, 5.0)
+        } else if r.chance(0.002) {
+            (500, base / 1000.0)
+        } else {
+            (200, if slow { base * 8.0 } else { base } / 1000.0)
+        };
+        let (h, m, s) = (t / 3_600_000, t / 60_000 % 60, t / 1000 % 60);
+        let _ = writeln!(
+            out,
+            "10.1.{}.{} - - [27/Nov/2026:{h:02}:{m:02}:{s:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" {secs:.3}",
+            r.below(4),
+            1 + r.below(250),
+            200 + r.below(4000),
+        );
+    }
+    out
+}
+
 /// Three versions rolled out one after another, all alike: nothing is wrong.
 pub fn healthy() -> String {
     let mut r = Rng::new(7);
