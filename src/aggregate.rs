@@ -541,7 +541,8 @@ impl FieldAgg {
             values: Vec::new(),
             last: 0,
             repeats: true,
-            route: role == Role::default() && schema.routes.iter().any(|r| r == name),
+            route: !(role.latency || role.status || role.time)
+                && schema.routes.iter().any(|r| r == name),
             role,
             err_flags: Vec::new(),
         }
@@ -730,6 +731,8 @@ pub struct Aggregates {
     ts_cache: units::TimestampCache,
     /// The route of the current member's value, when it is not the value itself.
     route_buf: String,
+    /// The current record's group key when the group field is a route field.
+    group_buf: String,
     pub ts_min: Option<i64>,
     pub ts_max: Option<i64>,
     pub bucket_ms: i64,
@@ -850,6 +853,8 @@ struct Extracted<'a> {
     /// Value indices of the status and group members in their fields ([`NO_VALUE`]: none).
     status_vi: u32,
     group_vi: u32,
+    /// The group key is the route in `Aggregates::group_buf`, not `group`.
+    group_routed: bool,
 }
 
 impl Aggregates {
@@ -881,6 +886,7 @@ impl Aggregates {
             status_hint: Vec::new(),
             ts_cache: units::TimestampCache::default(),
             route_buf: String::new(),
+            group_buf: String::new(),
             ts_min: None,
             ts_max: None,
             bucket_ms: BASE_BUCKET_MS,
@@ -954,6 +960,7 @@ impl Aggregates {
             coarse: None,
             status_vi: NO_VALUE,
             group_vi: NO_VALUE,
+            group_routed: false,
         };
         let (latency_unit, status_kind) = (self.latency_unit, self.status_kind);
         let cap = self.limits.max_dim_values;
@@ -1002,6 +1009,24 @@ impl Aggregates {
             if role.group {
                 x.group = Some(val.text());
                 x.group_vi = vi;
+                if f.route {
+                    // Grouped per route: the key is the route value_index stored, else the
+                    // route of the value (a field past `max_dim_values` routes).
+                    x.group_routed = true;
+                    match f.values.get(vi as usize) {
+                        Some((v, _)) => {
+                            self.group_buf.clear();
+                            self.group_buf.push_str(v);
+                        }
+                        None => {
+                            let v = val.text();
+                            if !schema::route_of(v, &mut self.group_buf) {
+                                self.group_buf.clear();
+                                self.group_buf.push_str(v);
+                            }
+                        }
+                    }
+                }
             }
             if role.time {
                 x.ts = match val {
@@ -1058,10 +1083,12 @@ impl Aggregates {
 
     #[inline]
     fn add_to_group(&mut self, unit: &Unit<'_>, x: &Extracted<'_>, repairs: u16) {
-        let key = match (&self.schema.group, x.group) {
-            (None, _) => ALL,
-            (Some(_), Some(g)) => g,
-            (Some(_), None) => NO_GROUP,
+        let routed = x.group_routed.then(|| std::mem::take(&mut self.group_buf));
+        let key = match (&self.schema.group, x.group, &routed) {
+            (_, _, Some(r)) => r.as_str(),
+            (None, _, _) => ALL,
+            (Some(_), Some(g), _) => g,
+            (Some(_), None, _) => NO_GROUP,
         };
         // The group of the previous record, else the one last used for this group value
         // (both checked against the key), else a lookup.
@@ -1115,6 +1142,9 @@ impl Aggregates {
             g.errors_ev.offer(k, hash, unit.line_no, make);
         } else {
             g.ok_ev.offer(k, hash, unit.line_no, make);
+        }
+        if let Some(r) = routed {
+            self.group_buf = r;
         }
         if let Some(ts) = x.ts {
             self.add_time(ts, x);

@@ -266,6 +266,9 @@ struct Obs {
     http_like: u32,
     /// String values that are URL paths (`/…`) or URLs (`https://host/…`).
     paths: u32,
+    /// Counts per route of those values ([`route_of`]), while at most [`MAX_VALUES`].
+    routes: FxHashMap<String, u32>,
+    too_many_routes: bool,
     outcome_words: u32,
     level_words: u32,
     values: FxHashMap<String, u32>,
@@ -347,6 +350,20 @@ impl Detector {
                     }
                     if is_url_path(s) {
                         obs.paths += 1;
+                        if !obs.too_many_routes {
+                            let mut r = String::new();
+                            let route = if route_of(s, &mut r) {
+                                r
+                            } else {
+                                s.to_string()
+                            };
+                            if obs.routes.len() < MAX_VALUES || obs.routes.contains_key(&route) {
+                                *obs.routes.entry(route).or_insert(0) += 1;
+                            } else {
+                                obs.too_many_routes = true;
+                                obs.routes = FxHashMap::default();
+                            }
+                        }
                     }
                 }
                 ValRef::Bool(_) => obs.bools += 1,
@@ -496,6 +513,10 @@ impl Detector {
                 if is_outcome_field(k) || !(2..=20).contains(&d) || (o.present as f64) / n < 0.5 {
                     return None;
                 }
+                if o.paths as f64 >= 0.8 * o.present.max(1) as f64 {
+                    // URL paths are grouped per route: a candidate by its routes (below).
+                    return None;
+                }
                 if o.level_words as f64 / o.present.max(1) as f64 >= 0.5 {
                     return None;
                 }
@@ -507,20 +528,34 @@ impl Detector {
             .collect();
         sort_desc(&mut group);
         schema.candidates.group = group.iter().map(|x| x.1.clone()).collect();
-        schema.group = pick(&ov.group_by, &schema.candidates.group);
 
-        // Routes: fields of URL paths, counted per route in the diagnosis (not the group:
-        // a group is shown as the log wrote it).
-        schema.routes = names
+        // Routes: fields of URL paths, counted per route (in the diagnosis, and as groups).
+        let routes: Vec<&String> = names
             .iter()
-            .filter(|k| schema.group.as_ref() != Some(**k) && !taken.contains(k))
+            .filter(|k| !taken.contains(k))
             .filter(|k| {
                 self.fields
                     .get(**k)
                     .is_some_and(|o| o.paths as f64 >= 0.8 * o.present.max(1) as f64)
             })
-            .map(|k| (*k).clone())
+            .copied()
             .collect();
+        // A path field with a few routes (`/api/orders/{id}`, `/health`) is a group too, after
+        // every other candidate: an access log without versions is read per route.
+        for k in &routes {
+            let Some(o) = self.fields.get(*k) else {
+                continue;
+            };
+            if !o.too_many_routes
+                && (2..=50).contains(&o.routes.len())
+                && o.present as f64 / n >= 0.5
+                && !schema.candidates.group.contains(k)
+            {
+                schema.candidates.group.push((*k).clone());
+            }
+        }
+        schema.group = pick(&ov.group_by, &schema.candidates.group);
+        schema.routes = routes.into_iter().cloned().collect();
 
         for (role, o, chosen) in [
             ("group", &ov.group_by, &schema.group),
@@ -921,11 +956,14 @@ mod tests {
         let s = d.decide(&Overrides::default());
         assert_eq!(s.routes, ["path", "referer"]);
         assert_eq!(s.group.as_deref(), Some("version"));
-        // A path chosen as the group is shown as written, not as a route.
+        // One route each: not offered as groups (a group of one says nothing).
+        assert!(!s.candidates.group.iter().any(|g| g == "path"));
+        // Chosen as the group, a path field is grouped per route too.
         let s = d.decide(&Overrides {
             group_by: Some("path".into()),
             ..Overrides::default()
         });
-        assert_eq!(s.routes, ["referer"]);
+        assert_eq!(s.group.as_deref(), Some("path"));
+        assert_eq!(s.routes, ["path", "referer"]);
     }
 }

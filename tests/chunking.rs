@@ -173,6 +173,53 @@ fn capped_aggregates_merge_exactly() {
     );
 }
 
+/// Grouped per route (thousands of raw paths, a few dozen routes), the path field past the
+/// dimension cap: merged pieces give the one-pass answer.
+#[test]
+fn route_groups_merge_exactly() {
+    let mut input = String::new();
+    for i in 0..2000u64 {
+        let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        let path = match h % 4 {
+            0 => format!("/api/orders/{h}?expand=items"),
+            1 => format!("/api/users/{}/cart", h % 977),
+            2 => format!("/r{}/x", i / 100),
+            _ => "/health".to_string(),
+        };
+        input.push_str(&format!(
+            "{{\"ts\":{},\"path\":\"{path}\",\"latency_ms\":{},\"status\":{}}}\n",
+            1_764_266_400 + i * 7,
+            5 + h % 700,
+            if h % 13 == 0 { 503 } else { 200 }
+        ));
+    }
+    let mut opts = Options::default();
+    opts.overrides.group_by = Some("path".into());
+    opts.limits.max_dim_values = 12;
+    let input = input.as_bytes();
+    let one = whole(input, &opts);
+    for parts in [2, 3, 7] {
+        let cuts: Vec<usize> = (1..parts).map(|i| i * input.len() / parts).collect();
+        assert_eq!(merged(input, &cuts, &opts), one, "{parts} pieces");
+        assert_eq!(split_at(input, &cuts, &opts), one, "{parts} splits");
+    }
+    let s: logdrop::Summary = serde_json::from_str(&one).unwrap();
+    assert_eq!(s.groups.iter().map(|g| g.count).sum::<u64>(), 2000);
+    let mut keys: Vec<&str> = s.groups.iter().map(|g| g.key.as_str()).collect();
+    keys.sort_unstable();
+    // 20 `/rN/x` routes (`r7` is a word, not an id) and three more.
+    assert_eq!(keys.len(), 23, "{keys:?}");
+    assert_eq!(
+        keys[..4],
+        [
+            "/api/orders/{id}",
+            "/api/users/{id}/cart",
+            "/health",
+            "/r0/x"
+        ]
+    );
+}
+
 #[test]
 fn mixed_fixture_counts_add_up() {
     let input = &fixtures()[1].1;

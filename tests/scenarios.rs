@@ -501,6 +501,20 @@ fn slow_route_is_found_though_every_request_names_its_own_id() {
         "{}",
         f.summary
     );
+    // No version in an access log: the table is per route.
+    assert_eq!(s.fields.group.as_deref(), Some("path"));
+    let mut keys: Vec<&str> = s.groups.iter().map(|g| g.key.as_str()).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "/api/items",
+            "/api/orders/{id}",
+            "/api/users/{id}/cart",
+            "/health"
+        ]
+    );
+    assert_eq!(s.groups.iter().map(|g| g.count).sum::<u64>(), 20_000);
     // The healthy id route is one value too, and no finding names a raw id or query.
     let all = serde_json::to_string(&s.findings).unwrap();
     assert!(!all.contains("?expand"), "{all}");
