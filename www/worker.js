@@ -33,6 +33,9 @@
 import init, * as wasm from './pkg/logdrop.js';
 
 const ready = init();
+// Handled now: a wasm that fails to load before the first message arrives must not count as
+// an unhandled rejection (reported as a crash); `analyze` awaits `ready` and says it did not load.
+ready.catch(() => {});
 
 self.onmessage = async (event) => {
   await ready.catch(() => {});
