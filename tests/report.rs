@@ -100,6 +100,40 @@ fn slow_endpoint_is_investigated() {
 }
 
 #[test]
+fn slow_route_of_an_access_log_speaks_of_routes_not_versions() {
+    // Grouped per route: no version in the log, so no rollback, canary or deploy.
+    let s = summary(&common::slow_route());
+    assert_eq!(s.fields.group.as_deref(), Some("path"));
+    let md = markdown(&s);
+    assert!(
+        md.contains("**Investigate** `path=/api/orders/{id}`"),
+        "{md}"
+    );
+    assert!(md.contains("**A budget per route:**"), "{md}");
+    assert!(md.contains("page when any route's p95"), "{md}");
+    for word in [
+        "version",
+        "Roll back",
+        "rollback",
+        "Canary",
+        "deploy",
+        "Deployment",
+    ] {
+        assert!(!md.contains(word), "{word}: {md}");
+    }
+    // The version report keeps them.
+    let v = markdown(&summary(&common::version_regression()));
+    for word in [
+        "Roll back",
+        "Canary release",
+        "any version's p95",
+        "(deploy or first appearance)",
+    ] {
+        assert!(v.contains(word), "{word}: {v}");
+    }
+}
+
+#[test]
 fn healthy_file_gets_a_short_report() {
     let s = summary(&common::healthy());
     assert!(s.findings.is_empty());

@@ -116,6 +116,30 @@ fn subject_of(field: &str, is_group_field: bool) -> Subject {
     }
 }
 
+/// Whether the groups are versions (releases, builds…): only then do deploys, canaries and
+/// rollbacks belong in the report.
+fn groups_are_versions(s: &Summary) -> bool {
+    s.fields
+        .group
+        .as_deref()
+        .is_some_and(|g| subject_of(g, true) == Subject::Version)
+}
+
+/// What one group is, for sentences such as "when any version's p95…".
+fn group_noun(s: &Summary) -> String {
+    match s.fields.group.as_deref() {
+        None => "group".into(),
+        Some(g) => match subject_of(g, true) {
+            Subject::Version => "version".into(),
+            Subject::Host => "host".into(),
+            Subject::Tenant => "tenant".into(),
+            Subject::Endpoint => "route".into(),
+            Subject::Region => "region".into(),
+            Subject::Other => format!("{g} value"),
+        },
+    }
+}
+
 /// The first and last request of the file (RFC 3339 text), when it has timestamps.
 fn file_bounds(s: &Summary) -> (Option<&str>, Option<&str>) {
     let first = s
@@ -449,7 +473,11 @@ fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
     ];
     if is_group {
         if let Some(base) = &f.baseline {
-            what.push(t(", compared with the last healthy "));
+            what.push(t(if groups_are_versions(s) {
+                ", compared with the last healthy "
+            } else {
+                ", compared with the healthy "
+            }));
             what.push(c(f.field.clone()));
             what.push(t(", "));
             what.push(c(base.clone()));
@@ -543,7 +571,11 @@ fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
 
 fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
     let Some(f) = top else {
-        return vec![b("No action needed. "), t("Keep the current versions.")];
+        return if groups_are_versions(s) {
+            vec![b("No action needed. "), t("Keep the current versions.")]
+        } else {
+            vec![b("No action needed.")]
+        };
     };
     let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
     let base = s.baseline.as_deref().and_then(|k| group(s, k));
@@ -589,10 +621,19 @@ fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
         Subject::Endpoint => {
             out.push(b("Investigate "));
             out.push(c(format!("{}={}", f.field, f.value)));
+            if groups_are_versions(s) && !is_group {
+                out.push(t(
+                    ": it is slow or failing on every version, so a rollback will not help.",
+                ));
+            } else {
+                out.push(t(
+                    ": what it depends on (its queries, downstream calls, the data it reads) \
+                     changed or is overloaded.",
+                ));
+            }
             out.push(t(
-                ": it is slow or failing on every version, so a rollback will not help. Protect \
-                 the rest of the service (a tighter timeout, a feature flag, or shedding that \
-                 route) while it is fixed.",
+                " Protect the rest of the service (a tighter timeout, a feature flag, or \
+                 shedding that route) while it is fixed.",
             ));
         }
         Subject::Region => {
@@ -629,6 +670,45 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
         return;
     };
     let (p95, err, n) = canary_gates(base, Some(f));
+    let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
+    let subject = subject_of(&f.field, is_group);
+    if subject != Subject::Version {
+        let what = c(format!("{}={}", f.field, f.value));
+        let para =
+            match subject {
+                Subject::Endpoint => Some(vec![
+                b("A budget per route: "),
+                t("give "),
+                what,
+                t(" its own timeout and latency objective, and load-test it with production-like \
+                   data before releases, so that one slow route is caught before it holds \
+                   connections the others need."),
+            ]),
+                Subject::Host => Some(vec![
+                b("Automatic health checks: "),
+                t("take a host out of rotation by itself when its p95 or error rate leaves the \
+                   baseline (the thresholds below), as "),
+                what,
+                t(" should have been."),
+            ]),
+                Subject::Tenant => Some(vec![
+                    b("Per-tenant limits: "),
+                    t("quotas and rate limits, so that the traffic of one tenant such as "),
+                    what,
+                    t(" cannot slow the others down."),
+                ]),
+                Subject::Region => Some(vec![
+                    b("Regional failover: "),
+                    t("health-check each region and shift traffic away automatically, as from "),
+                    what,
+                    t(" here."),
+                ]),
+                Subject::Version | Subject::Other => None,
+            };
+        if let Some(para) = para {
+            blocks.push(Block::Para(para));
+        }
+    }
     let mut gate = vec![
         b("Canary release with automatic gates: "),
         t("send 1–5% of traffic to a new version first and fail it automatically if, over its first "),
@@ -654,10 +734,15 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
             fmt_pct(g.error_rate)
         )));
     }
-    blocks.push(Block::Para(gate));
+    if subject == Subject::Version {
+        blocks.push(Block::Para(gate));
+    }
     let mut alert = vec![
         b("Alert on deviation from the baseline: "),
-        t("page when any version's p95 over one minute exceeds "),
+        t(format!(
+            "page when any {}'s p95 over one minute exceeds ",
+            group_noun(s)
+        )),
     ];
     alert.push(b(p95
         .map(fmt_ms)
@@ -714,7 +799,11 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
                     vec![
                         t("First request with "),
                         c(format!("{}={}", f.field, f.value)),
-                        t(" (deploy or first appearance)."),
+                        t(if groups_are_versions(s) {
+                            " (deploy or first appearance)."
+                        } else {
+                            " (first appearance)."
+                        }),
                     ],
                 ));
             }
@@ -776,7 +865,7 @@ fn retrospective(s: &Summary, f: &Finding) -> Vec<Vec<Inline>> {
     let mut notes = Vec::new();
     let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
     let total: u64 = s.groups.iter().map(|g| g.count).sum();
-    if is_group {
+    if is_group && subject_of(&f.field, is_group) == Subject::Version {
         let share = if total > 0 {
             f.requests as f64 / total as f64
         } else {
