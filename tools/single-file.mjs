@@ -15,8 +15,7 @@
 //   synchronous compiles of modules this size on the main thread, and it keeps the worker
 //   responsive) before being passed to the glue's init;
 // - the example log is inlined the same way (gzip + base64, ~65 KB for 540 KB of log);
-// - the file reader worker (reader.js) is a classic worker from a blob: URL too;
-// - app.js finds all of that in `globalThis.logdropEmbedded` ({worker(), reader(), example()}), which only
+// - app.js finds all of that in `globalThis.logdropEmbedded` ({worker(), example()}), which only
 //   this file defines; the hosted site never has it;
 // - sw-register.js, the manifest and the touch icon are left out (no service worker on file://);
 // - the Content-Security-Policy allows exactly this: the inline script and style by sha256 hash,
@@ -200,18 +199,11 @@ const embedded = `(() => {
 'use strict';
 ${base64Bytes.toString()}
 let workerUrl = null;
-let readerUrl = null;
-const blobUrl = (id) => URL.createObjectURL(new Blob([document.getElementById(id).textContent], { type: 'text/javascript' }));
 globalThis.logdropEmbedded = {
   /** A new classic analysis worker (one blob: URL for all of them). */
   worker() {
-    workerUrl ??= blobUrl('logdrop-worker');
+    workerUrl ??= URL.createObjectURL(new Blob([document.getElementById('logdrop-worker').textContent], { type: 'text/javascript' }));
     return new Worker(workerUrl, { name: 'logdrop analysis' });
-  },
-  /** A new file reader worker (reader.js). */
-  reader() {
-    readerUrl ??= blobUrl('logdrop-reader');
-    return new Worker(readerUrl, { name: 'logdrop reader' });
   },
   /** The example log as a Blob (inlined gzipped). */
   async example() {
@@ -242,13 +234,6 @@ function dataBlock(id, text) {
 // The worker source is JS: `<\/script` inside it is still the same string or regex. `<!--`
 // would not be, so refuse it instead of rewriting it.
 if (/<!--/.test(workerSource)) fail('the worker source contains <!--');
-const readerSource = read(join(SITE, 'reader.js'));
-if (/<!--/.test(readerSource)) fail('reader.js contains <!--');
-try {
-  new vm.Script(readerSource);
-} catch (err) {
-  fail(`reader.js does not compile as a classic script: ${err.message}`);
-}
 
 const csp = [
   "default-src 'none'",
@@ -279,7 +264,6 @@ html = html.replace(/[ \t]*<!-- Installable and offline[^>]*-->\n/, '');
 html = html.replaceAll('href="./"', 'href=""'); // "home" is this file, not its folder
 replaceOnce(/<\/body>/, () => [
   dataBlock('logdrop-worker', workerSource),
-  dataBlock('logdrop-reader', readerSource),
   example ? dataBlock('logdrop-example', gzBase64(example)) : '',
   `<script>${embedded}</script>`,
   `<script>${app}</script>`,

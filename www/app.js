@@ -33,39 +33,6 @@ class Engine {
     this.jobs = new Map();
     this.seq = 0;
     this.answered = false; // the current worker has sent a message (so it did load)
-    this.reader = null; // the file reader worker (reader.js) beside it, if one could start
-  }
-
-  /**
-   * The file reader worker (reader.js), started and ended with the analysis worker: plain
-   * files are read there, beside the analysis, instead of taking turns with it. null when
-   * none can be started (the analysis worker then reads the files itself).
-   */
-  startReader() {
-    if (this.reader) return this.reader;
-    let r;
-    try {
-      r = globalThis.logdropEmbedded?.reader?.()
-        ?? new Worker(new URL('./reader.js', import.meta.url), { name: 'logdrop reader' });
-    } catch {
-      return null;
-    }
-    r.onerror = (e) => {
-      e.preventDefault?.();
-      if (this.reader !== r) return;
-      this.failAll('load', 'the file reader did not load (reader.js could not be fetched or run)');
-    };
-    this.reader = r;
-    return r;
-  }
-
-  /** A port on which the reader reads `files` for one analysis (null: no reader). */
-  readerPort(files) {
-    const r = this.startReader();
-    if (!r) return null;
-    const ch = new MessageChannel();
-    r.postMessage({ files, port: ch.port1 }, [ch.port1]);
-    return ch.port2;
   }
 
   start() {
@@ -95,24 +62,20 @@ class Engine {
       this.failAll('crash', 'a message from the analysis worker could not be read');
     };
     this.worker = w;
-    this.startReader();
     return w;
   }
 
-  call(msg, onProgress, transfer = []) {
+  call(msg, onProgress) {
     const id = ++this.seq;
     const w = this.start();
     return new Promise((resolve, reject) => {
       this.jobs.set(id, { resolve, reject, onProgress });
-      w.postMessage({ ...msg, id }, transfer);
+      w.postMessage({ ...msg, id });
     });
   }
 
   analyze(files, options, dark, onProgress) {
-    this.start();
-    const port = this.readerPort(files);
-    return this.call({ type: 'analyze', files, options, dark, port: port ?? undefined },
-      onProgress, port ? [port] : []);
+    return this.call({ type: 'analyze', files, options, dark }, onProgress);
   }
 
   charts(summary, dark) {
@@ -166,8 +129,6 @@ class Engine {
   }
 
   reset() {
-    this.reader?.terminate();
-    this.reader = null;
     this.worker?.terminate();
     this.worker = null;
   }

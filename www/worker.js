@@ -2,9 +2,7 @@
 // the files it is given, reading them as streams, and renders the charts from the summary.
 //
 // Messages in (from app.js), one job at a time, each with a numeric `id`:
-//   {type: 'analyze', id, files: [File|Blob, …], options: {group_by?, latency?, …}, dark, port?}
-//        port: a MessagePort to a reader worker (reader.js) that reads the plain files ahead
-//        of the analysis; without one, this worker reads them itself
+//   {type: 'analyze', id, files: [File|Blob, …], options: {group_by?, latency?, …}, dark}
 //   {type: 'charts',  id, summary: string (JSON), dark: boolean}
 // Messages out:
 //   {type: 'progress', id, bytes, total, file}        bytes read of total (compressed sizes)
@@ -63,7 +61,7 @@ export function createHandler(wasm, ready) {
   ready?.then((x) => { exports = x; }, () => {});
   const memoryBytes = () => safe(() => exports.memory.buffer.byteLength);
 
-  async function analyze({ id, files, options, dark, port }) {
+  async function analyze({ id, files, options, dark }) {
     let pushed = 0;
     let analyzer;
     try {
@@ -125,8 +123,7 @@ export function createHandler(wasm, ready) {
             await yieldToEventLoop();
           }
         };
-        const plain = () => (port ? fromReader(port, i) : slices(file));
-        for await (const value of gz ? gunzipped(file, (n) => { done += n; }) : plain()) {
+        for await (const value of gz ? gunzipped(file, (n) => { done += n; }) : slices(file)) {
           if (gz) {
             add(value);
             await progress();
@@ -312,37 +309,6 @@ async function* slices(file) {
     at += buf.byteLength;
     next = at < size && buf.byteLength > 0 ? read(at) : null;
     yield new Uint8Array(buf);
-  }
-}
-
-/** The receiving end of each reader port (reader.js): its messages, in order. */
-const inboxes = new WeakMap();
-
-/** The bytes of plain file `i`, in slices, from the reader worker on `port`. */
-async function* fromReader(port, i) {
-  let box = inboxes.get(port);
-  if (!box) {
-    box = { queue: [], wake: null };
-    inboxes.set(port, box);
-    port.onmessage = (e) => {
-      box.queue.push(e.data);
-      box.wake?.();
-    };
-  }
-  port.postMessage({ read: i });
-  for (;;) {
-    while (box.queue.length === 0) await new Promise((ok) => { box.wake = ok; });
-    box.wake = null;
-    const msg = box.queue.shift() ?? {};
-    if (msg.i !== i) continue; // a stale message of an earlier file (never expected)
-    if (msg.error) {
-      const err = new Error(msg.error.message);
-      err.name = msg.error.name;
-      throw err;
-    }
-    if (msg.end) return;
-    port.postMessage({ credit: 1 }); // taken: the reader may read one more ahead
-    yield new Uint8Array(msg.buf);
   }
 }
 

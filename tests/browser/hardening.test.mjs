@@ -190,7 +190,7 @@ async function recordsShown(page) {
   return Number(/^([\d,]+) records/.exec(text)[1].replaceAll(',', ''));
 }
 
-for (const [what, path] of [['worker.js', '**/worker.js'], ['reader.js', '**/reader.js'], ['the wasm', '**/pkg/logdrop_bg.wasm']]) {
+for (const [what, path] of [['worker.js', '**/worker.js'], ['the wasm', '**/pkg/logdrop_bg.wasm']]) {
   test(`when ${what} does not load (HTTP 500), the page says so, and Try again works once it loads`, async () => {
     let failing = true;
     const page = await openPage(env.browser, env.url, {
@@ -204,7 +204,7 @@ for (const [what, path] of [['worker.js', '**/worker.js'], ['reader.js', '**/rea
     const texts = await assertFailureShown(page, /could not be started/);
     assert.match(texts.text, /did not load, so app\.log was not read/);
     assert.match(texts.steps, /connection/);
-    assert.match(texts.detail, what === 'the wasm' ? /could not start/ : /did not load/);
+    assert.match(texts.detail, what === 'worker.js' ? /did not load/ : /could not start/);
     assert.ok(workers.all.every((w) => workers.closed.has(w)) || workers.all.length === 0, 'no broken worker left running');
     if (what === 'worker.js') {
       await page.emulateMedia({ colorScheme: 'dark' });
@@ -384,20 +384,17 @@ test('a worker that hangs in wasm mid-file: the page says so after the threshold
 });
 
 test('a read that stays pending mid-file: the notice comes, and goes by itself when progress resumes', async () => {
-  const source = readFileSync(join(WWW, 'reader.js'), 'utf8');
-  // The plain-file read (reader.js, slices ahead of the analysis): 1 MiB slices here, the
-  // third one held back.
-  const read = 'const buf = await file.slice(at, at + SLICE_BYTES).arrayBuffer();';
+  const source = readFileSync(join(WWW, 'worker.js'), 'utf8');
+  // The plain-file read (slices, one ahead): 1 MiB slices here, the third one held back.
+  const read = 'const buf = await next;';
   const size = 'const SLICE_BYTES = 16 << 20;';
-  assert.ok(source.includes(read) && source.includes(size), 'www/reader.js: the file read is not as this test expects');
+  assert.ok(source.includes(read) && source.includes(size), 'www/worker.js: the file read is not as this test expects');
   const pause = STALL_TEST_MS + 2500;
-  const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(read,
-    'const next = file.slice(at, at + SLICE_BYTES).arrayBuffer(); ' +
-    'const buf = await ((globalThis.__reads = (globalThis.__reads ?? 0) + 1) === 3 ' +
+  const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(read, 'const buf = await ((globalThis.__reads = (globalThis.__reads ?? 0) + 1) === 3 ' +
     `? new Promise((ok) => setTimeout(ok, ${pause})).then(() => next) : next);`);
   const page = await openPage(env.browser, env.url, {
     contextOptions: { serviceWorkers: 'block' },
-    beforeGoto: (context) => context.route('**/reader.js', (route) =>
+    beforeGoto: (context) => context.route('**/worker.js', (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body })),
   });
   await watchStallNotice(page);
@@ -414,33 +411,6 @@ test('a read that stays pending mid-file: the notice comes, and goes by itself w
   assert.equal(await recordsShown(page), lines);
   assert.deepEqual(page.errors, [], 'console errors');
   await page.context().close();
-});
-
-test('reading runs in reader.js beside the analysis; without it the analysis worker reads the file itself', async () => {
-  for (const reader of [true, false]) {
-    const page = await openPage(env.browser, env.url, {
-      contextOptions: { serviceWorkers: 'block' },
-      // No reader: a browser (or policy) where the second worker cannot be created.
-      beforeGoto: reader ? null : (context) => context.addInitScript(() => {
-        const W = window.Worker;
-        window.Worker = function Worker(url, opts) {
-          if (/reader\.js$/.test(String(url))) throw new DOMException('blocked for the test', 'SecurityError');
-          return new W(url, opts);
-        };
-      }),
-    });
-    const urls = () => page.workers().map((w) => w.url());
-    await until(async () => urls().some((u) => /\/worker\.js$/.test(u)), 'the analysis worker');
-    assert.equal(urls().some((u) => /\/reader\.js$/.test(u)), reader, `reader worker running: ${urls()}`);
-    // 40 MiB: three 16 MiB slices, so slices are read ahead and handed over in order.
-    const { lines } = await dropGenerated(page, 40, 'three-slices.log');
-    assert.equal(await waitForOutcome(page, 120_000), 'results');
-    assert.equal(await recordsShown(page), lines, `reader ${reader}`);
-    const rows = await readTable(page);
-    assert.equal(rows.reduce((n, r) => n + Number(r.count), 0), lines);
-    assert.deepEqual(page.errors, [], 'console errors');
-    await page.context().close();
-  }
 });
 
 test('a normal analysis with the default threshold shows no stall notice', async () => {
