@@ -14,14 +14,15 @@
 //   is decompressed and compiled with the asynchronous `WebAssembly.compile` (Chromium refuses
 //   synchronous compiles of modules this size on the main thread, and it keeps the worker
 //   responsive) before being passed to the glue's init;
+// - the file reader worker (reader.js, already a classic script) is started from a blob: URL too;
 // - the example log is inlined the same way (gzip + base64, ~65 KB for 540 KB of log);
-// - app.js finds all of that in `globalThis.logdropEmbedded` ({worker(), example()}), which only
+// - app.js finds all of that in `globalThis.logdropEmbedded` ({worker(), reader(), example()}), which only
 //   this file defines; the hosted site never has it;
 // - sw-register.js, the manifest and the touch icon are left out (no service worker on file://);
 // - the Content-Security-Policy allows exactly this: the inline script and style by sha256 hash,
 //   blob: workers, 'wasm-unsafe-eval', data:/blob: images, and no origin at all.
 //
-// Large payloads (the worker source with the wasm, the example) sit in non-executed
+// Large payloads (the worker source with the wasm, the reader, the example) sit in non-executed
 // <script type="text/plain"> blocks that the embedded script reads, so no megabyte string is
 // part of a hashed, parsed script.
 
@@ -175,6 +176,14 @@ const workerSource = [
   bundle(join(SITE, 'worker.js'), { [join(SITE, 'pkg/logdrop.js')]: WASM_NAMESPACE }),
 ].join('\n');
 
+// The file reader: a classic worker as it is.
+const readerSource = read(join(SITE, 'reader.js'));
+try {
+  new vm.Script(readerSource, { filename: 'reader.js' });
+} catch (err) {
+  fail(`reader.js does not compile as a classic script: ${err.message}`);
+}
+
 function base64Bytes(text) {
   if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
   const bin = atob(text);
@@ -198,12 +207,16 @@ try {
 const embedded = `(() => {
 'use strict';
 ${base64Bytes.toString()}
-let workerUrl = null;
+const urls = {};
+const blobUrl = (id) => (urls[id] ??= URL.createObjectURL(new Blob([document.getElementById(id).textContent], { type: 'text/javascript' })));
 globalThis.logdropEmbedded = {
   /** A new classic analysis worker (one blob: URL for all of them). */
   worker() {
-    workerUrl ??= URL.createObjectURL(new Blob([document.getElementById('logdrop-worker').textContent], { type: 'text/javascript' }));
-    return new Worker(workerUrl, { name: 'logdrop analysis' });
+    return new Worker(blobUrl('logdrop-worker'), { name: 'logdrop analysis' });
+  },
+  /** A new file reader worker (reader.js). */
+  reader() {
+    return new Worker(blobUrl('logdrop-reader'), { name: 'logdrop reader' });
   },
   /** The example log as a Blob (inlined gzipped). */
   async example() {
@@ -234,6 +247,7 @@ function dataBlock(id, text) {
 // The worker source is JS: `<\/script` inside it is still the same string or regex. `<!--`
 // would not be, so refuse it instead of rewriting it.
 if (/<!--/.test(workerSource)) fail('the worker source contains <!--');
+if (/<!--/.test(readerSource)) fail('reader.js contains <!--');
 
 const csp = [
   "default-src 'none'",
@@ -264,6 +278,7 @@ html = html.replace(/[ \t]*<!-- Installable and offline[^>]*-->\n/, '');
 html = html.replaceAll('href="./"', 'href=""'); // "home" is this file, not its folder
 replaceOnce(/<\/body>/, () => [
   dataBlock('logdrop-worker', workerSource),
+  dataBlock('logdrop-reader', readerSource),
   example ? dataBlock('logdrop-example', gzBase64(example)) : '',
   `<script>${embedded}</script>`,
   `<script>${app}</script>`,

@@ -5,7 +5,9 @@
 // example button fetches ./example.log and does the same. Field overrides re-run `load` on
 // the same files.
 //
-// Talks to the worker through `Engine` (messages listed at the top of worker.js):
+// Talks to the worker through `Engine` (messages listed at the top of worker.js). Each analysis
+// worker has a file reader worker beside it (reader.js), started and ended with it: the page
+// only connects the two with a MessageChannel, the slices go from one to the other directly.
 //   engine.analyze(files, options, dark, onProgress) → {summary, problem, charts, colors}
 //   engine.charts(summaryJson, dark)           → {charts, colors}
 //   engine.cancel()                            terminates the worker; the next call starts a fresh one
@@ -33,6 +35,7 @@ class Engine {
     this.jobs = new Map();
     this.seq = 0;
     this.answered = false; // the current worker has sent a message (so it did load)
+    this.reader = null; // the current worker's file reader (reader.js), if it runs
   }
 
   start() {
@@ -42,6 +45,7 @@ class Engine {
     const w = globalThis.logdropEmbedded?.worker()
       ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.answered = false;
+    this.startReader(w);
     w.onmessage = (e) => {
       if (this.worker !== w) return; // a message of a worker that was replaced
       this.answered = true;
@@ -63,6 +67,37 @@ class Engine {
     };
     this.worker = w;
     return w;
+  }
+
+  /**
+   * Starts the file reader of analysis worker `w` and gives each one end of a channel. The page
+   * owns the reader (not `w`): with a worker nested in `w`, Chromium sometimes never finished
+   * `w.terminate()` (w's memory stayed in use until the page closed); this way both are plain
+   * workers of the page and end with `reset()`. Without a reader (it cannot start, or fails
+   * to load), `w` reads the files itself, only slower.
+   */
+  startReader(w) {
+    let r;
+    try {
+      r = globalThis.logdropEmbedded?.reader?.()
+        ?? new Worker(new URL('./reader.js', import.meta.url), { name: 'logdrop reader' });
+    } catch {
+      return;
+    }
+    const channel = new MessageChannel();
+    r.postMessage({ port: channel.port1 }, [channel.port1]);
+    w.postMessage({ type: 'reader', port: channel.port2 }, [channel.port2]);
+    const lost = (e) => {
+      e?.preventDefault?.();
+      if (this.reader !== r) return;
+      this.reader = null;
+      r.terminate();
+      w.postMessage({ type: 'reader-lost' });
+    };
+    // `error`: reader.js did not load, or an exception escaped it.
+    r.onerror = lost;
+    r.onmessageerror = lost;
+    this.reader = r;
   }
 
   call(msg, onProgress) {
@@ -131,6 +166,8 @@ class Engine {
   reset() {
     this.worker?.terminate();
     this.worker = null;
+    this.reader?.terminate();
+    this.reader = null;
   }
 
   /** Stops whatever runs now: terminate (the only sure way to stop wasm mid-loop). */

@@ -3,6 +3,7 @@
 //
 // Messages in (from app.js), one job at a time, each with a numeric `id`:
 //   {type: 'analyze', id, files: [File|Blob, …], options: {group_by?, latency?, …}, dark}
+//        plain files are read by the reader worker when there is one (below), gzip files here
 //   {type: 'charts',  id, summary: string (JSON), dark: boolean}
 // Messages out:
 //   {type: 'progress', id, bytes, total, file}        bytes read of total (compressed sizes)
@@ -21,6 +22,11 @@
 //   {type: 'fatal', kind, message}                    something failed outside any job (an
 //        exception that escaped a handler, a message that could not be read): the page fails
 //        every job of this worker and terminates it, so no progress bar waits forever.
+// Messages in about the file reader (reader.js, started by app.js with this worker), no `id`:
+//   {type: 'reader', port}   the reader's channel (the protocol is at the top of reader.js);
+//                            sent first, when there is a reader at all
+//   {type: 'reader-lost'}    the reader did not load or failed: read the files here from now
+//                            on, the current one from where the reader left it
 // The incident report and share-link messages ('report', 'report-document', 'share',
 // 'open-share') are listed in their own section below.
 // Cancel is `worker.terminate()` on the page side (the only sure way to stop wasm mid-loop);
@@ -60,6 +66,8 @@ export function createHandler(wasm, ready) {
   let exports = null; // the wasm instance's exports (for its memory size in error reports)
   ready?.then((x) => { exports = x; }, () => {});
   const memoryBytes = () => safe(() => exports.memory.buffer.byteLength);
+
+  let reader = null; // the file reader's channel: {port, seq, lost, box}
 
   async function analyze({ id, files, options, dark }) {
     let pushed = 0;
@@ -123,7 +131,9 @@ export function createHandler(wasm, ready) {
             await yieldToEventLoop();
           }
         };
-        for await (const value of gz ? gunzipped(file, (n) => { done += n; }) : slices(file)) {
+        const source = gz ? gunzipped(file, (n) => { done += n; })
+          : reader && !reader.lost ? fromReader(reader, file) : slices(file);
+        for await (const value of source) {
           if (gz) {
             add(value);
             await progress();
@@ -207,6 +217,13 @@ export function createHandler(wasm, ready) {
   return (msg) => {
     if (msg?.type === 'analyze') {
       analyze(msg);
+    } else if (msg?.type === 'reader') {
+      reader = connectReader(msg.port);
+    } else if (msg?.type === 'reader-lost') {
+      if (reader) {
+        reader.lost = true;
+        reader.box?.wake?.();
+      }
     } else if (msg?.type === 'charts') {
       try {
         post({ type: 'charts', id: msg.id, ...renderCharts(msg.summary, !!msg.dark) });
@@ -287,28 +304,88 @@ function reportMessage(wasm, post, renderCharts, msg, trap = () => ({})) {
 }
 
 const BATCH_BYTES = 1 << 20;
-// A plain file is read in slices of this size, the next one requested before the current one
-// is analysed. Measured in headless chromium on the 200 MB bench file, reading alone (no
-// analysis) in a worker: File.stream() (64 KiB chunks) 149 MB/s; slices of 1 MiB 236 MB/s,
+// A plain file is read in slices of this size (here only without a reader worker; reader.js
+// reads the same size). Measured in headless chromium on the 200 MB bench file, reading alone
+// (no analysis) in a worker: File.stream() (64 KiB chunks) 149 MB/s; slices of 1 MiB 236 MB/s,
 // 4 MiB 435 MB/s, 16 MiB 655 MB/s, 64 MiB 714 MB/s. A slice is pushed in 1 MiB pieces so
 // the wasm memory stays small.
 const SLICE_BYTES = 16 << 20;
 
-/** The bytes of a plain file, in slices, one read ahead. */
-async function* slices(file) {
+/**
+ * The bytes of a plain file from byte `from` on, in slices, one read ahead. Without a reader
+ * worker, a read only moves while this worker waits, so reading and analysis take turns.
+ */
+async function* slices(file, from = 0) {
   const size = file.size ?? 0;
   const read = (at) => {
     const p = file.slice(at, at + SLICE_BYTES).arrayBuffer();
     p.catch(() => {}); // awaited below; not an unhandled rejection if the job ends first
     return p;
   };
-  let at = 0;
-  let next = size > 0 ? read(0) : null;
+  let at = from;
+  let next = at < size ? read(at) : null;
   while (next) {
     const buf = await next;
     at += buf.byteLength;
     next = at < size && buf.byteLength > 0 ? read(at) : null;
     yield new Uint8Array(buf);
+  }
+}
+
+/** The reader worker's end of the channel: its messages go to the read waiting for them. */
+function connectReader(port) {
+  if (!port) return null;
+  const reader = { port, seq: 0, lost: false, box: null };
+  port.onmessage = (e) => {
+    const box = reader.box;
+    if (!box || e.data?.seq !== box.seq) return; // a read that ended here already
+    box.queue.push(e.data);
+    box.wake?.();
+  };
+  return reader;
+}
+
+/**
+ * The bytes of a plain file in slices read by the reader worker (reader.js), which reads while
+ * this worker analyses. One credit goes back per slice taken, so the reader stays at most
+ * AHEAD slices ahead. If the reader is lost, the rest of the file is read here.
+ */
+async function* fromReader(reader, file) {
+  const seq = ++reader.seq;
+  const box = { seq, queue: [], wake: null };
+  reader.box = box;
+  reader.port.postMessage({ read: seq, file });
+  let at = 0; // bytes received
+  let ended = false; // the reader finished this read (end, error), or was lost
+  try {
+    for (;;) {
+      while (box.queue.length === 0 && !reader.lost) await new Promise((ok) => { box.wake = ok; });
+      box.wake = null;
+      const msg = box.queue.shift();
+      if (!msg) {
+        ended = true;
+        reader.box = null;
+        yield* slices(file, at);
+        return;
+      }
+      if (msg.error) {
+        ended = true;
+        const err = new Error(msg.error.message);
+        err.name = msg.error.name;
+        throw err;
+      }
+      if (msg.end) {
+        ended = true;
+        return;
+      }
+      reader.port.postMessage({ credit: seq });
+      at += msg.buf.byteLength;
+      yield new Uint8Array(msg.buf);
+    }
+  } finally {
+    if (reader.box === box) reader.box = null;
+    // The job ended early (a wasm error, say): the reader lets the file go.
+    if (!ended) reader.port.postMessage({ stop: seq });
   }
 }
 

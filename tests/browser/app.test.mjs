@@ -72,7 +72,7 @@ test('the example button shows the Friday incident, and the page loads only its 
   // other files: sw-register.js, sw.js, the manifest, the icons), and nothing else. (blob: URLs,
   // like the worker's file reader, are not requests.)
   const paths = new Set(page.requests.filter((u) => !/^(blob|data):/.test(u)).map((u) => new URL(u).pathname));
-  for (const p of ['/', '/app.js', '/example.log', '/pkg/logdrop.js', '/pkg/logdrop_bg.wasm', '/style.css', '/worker.js']) {
+  for (const p of ['/', '/app.js', '/example.log', '/pkg/logdrop.js', '/pkg/logdrop_bg.wasm', '/style.css', '/worker.js', '/reader.js']) {
     assert.ok(paths.has(p), `${p} was loaded`);
   }
   const own = new Set(['/', ...readdirSync(WWW, { recursive: true }).map((f) => `/${f.replaceAll('\\', '/')}`)]);
@@ -208,7 +208,11 @@ test('overriding a field re-runs the analysis with it, as the CLI does', async (
 test('cancel stops a 200 MB analysis within a second', async () => {
   const page = await openPage(env.browser, env.url);
   let closedAt = null;
-  const watch = (w) => { if (w.url().endsWith('/worker.js')) w.on('close', () => { closedAt ??= Date.now(); }); };
+  let readerClosedAt = null;
+  const watch = (w) => {
+    if (w.url().endsWith('/worker.js')) w.on('close', () => { closedAt ??= Date.now(); });
+    if (w.url().endsWith('/reader.js')) w.on('close', () => { readerClosedAt ??= Date.now(); });
+  };
   page.workers().forEach(watch);
   page.on('worker', watch);
   // ~200 MB built in the page from one repeated 1 MB chunk.
@@ -228,8 +232,10 @@ test('cancel stops a 200 MB analysis within a second', async () => {
   await page.click('#cancel');
   await page.waitForSelector('#start:not([hidden])', { timeout: 1000 });
   // The worker thread has ended (terminated, not just ignored) within a second.
-  while (closedAt === null && Date.now() - t0 < 1500) await new Promise((ok) => setTimeout(ok, 20));
+  while ((closedAt === null || readerClosedAt === null) && Date.now() - t0 < 1500) await new Promise((ok) => setTimeout(ok, 20));
   assert.ok(closedAt !== null && closedAt - t0 < 1000, `worker ended ${closedAt === null ? 'never' : closedAt - t0 + ' ms'} after cancel`);
+  assert.ok(readerClosedAt !== null && readerClosedAt - t0 < 1000,
+    `its file reader ended ${readerClosedAt === null ? 'never' : readerClosedAt - t0 + ' ms'} after cancel`);
   const bar = await page.locator('#progress-bar').evaluate((b) => b.value);
   await page.waitForTimeout(300);
   assert.equal(await page.locator('#progress-bar').evaluate((b) => b.value), bar, 'no progress after cancel');

@@ -62,11 +62,14 @@ async function dropGenerated(page, mib, name = 'big.log') {
   }, { mib, name });
 }
 
-/** Tracks the page's analysis workers: {all: [Worker], closed: Set<Worker>}. */
-function trackWorkers(page) {
+/**
+ * Tracks the page's analysis workers (or, with `pattern`, other workers: /\/reader\.js$/ for
+ * their file readers): {all: [Worker], closed: Set<Worker>}.
+ */
+function trackWorkers(page, pattern = /\/worker\.js$/) {
   const t = { all: [], closed: new Set() };
   const watch = (w) => {
-    if (!/\/worker\.js$/.test(w.url())) return;
+    if (!pattern.test(w.url())) return;
     t.all.push(w);
     w.on('close', () => t.closed.add(w));
   };
@@ -121,7 +124,8 @@ for (const [how, title, detail] of [
         route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: trappingGlue(how) })),
     });
     const workers = trackWorkers(page);
-    await until(() => workers.all.length === 1, 'the first worker');
+    const readers = trackWorkers(page, /\/reader\.js$/);
+    await until(() => workers.all.length === 1 && readers.all.length === 1, 'the first worker and its reader');
     const first = workers.all[0];
     const { bytes, lines } = await dropGenerated(page, 12);
     await page.waitForSelector('#progress:not([hidden])');
@@ -137,8 +141,9 @@ for (const [how, title, detail] of [
     assert.match(texts.text, new RegExp(`after reading ${(stopped / 1e6).toFixed(1).replace('.', '\\.')} MB of big\\.log`));
     assert.match(texts.detail, /Browser: /);
     if (how === 'unreachable') assert.match(texts.detail, /WebAssembly memory: [\d,]+ bytes/);
-    // The broken worker is terminated at once, not left to be reused.
+    // The broken worker is terminated at once, not left to be reused, and its reader with it.
     await until(() => workers.closed.has(first), 'the broken worker to end');
+    await until(() => readers.closed.has(readers.all[0]), 'its reader to end');
     assert.ok(await page.evaluate(() => document.activeElement?.id === 'problem'), 'focus moves to the message');
     await page.screenshot({ path: screenshotPath(`failure-${how.replaceAll(' ', '-')}.png`) });
     if (how === 'out of bounds') {
@@ -383,35 +388,57 @@ test('a worker that hangs in wasm mid-file: the page says so after the threshold
   await page.context().close();
 });
 
-test('a read that stays pending mid-file: the notice comes, and goes by itself when progress resumes', async () => {
-  const source = readFileSync(join(WWW, 'worker.js'), 'utf8');
-  // The plain-file read (slices, one ahead): 1 MiB slices here, the third one held back.
-  const read = 'const buf = await next;';
+/**
+ * A plain-file read that stays pending for `pause` ms at the third slice (1 MiB slices), in the
+ * reader worker (reader.js) or, when reader.js does not load, in the analysis worker itself:
+ * the routes for beforeGoto.
+ */
+function pendingRead(where, pause) {
   const size = 'const SLICE_BYTES = 16 << 20;';
+  const held = (read) => `((globalThis.__reads = (globalThis.__reads ?? 0) + 1) === 3 ` +
+    `? new Promise((ok) => setTimeout(ok, ${pause})).then(() => ${read}) : ${read})`;
+  const serve = (body) => (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body });
+  if (where === 'reader.js') {
+    const source = readFileSync(join(WWW, 'reader.js'), 'utf8');
+    const read = 'file.slice(at, at + SLICE_BYTES).arrayBuffer()';
+    assert.ok(source.includes(`const buf = await ${read};`) && source.includes(size), 'www/reader.js: the file read is not as this test expects');
+    const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(`const buf = await ${read};`, `const buf = await ${held(read)};`);
+    return async (context) => { await context.route('**/reader.js', serve(body)); };
+  }
+  // The analysis worker's own read (slices, one ahead), with no reader to hand it to.
+  const source = readFileSync(join(WWW, 'worker.js'), 'utf8');
+  const read = 'const buf = await next;';
   assert.ok(source.includes(read) && source.includes(size), 'www/worker.js: the file read is not as this test expects');
-  const pause = STALL_TEST_MS + 2500;
-  const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(read, 'const buf = await ((globalThis.__reads = (globalThis.__reads ?? 0) + 1) === 3 ' +
-    `? new Promise((ok) => setTimeout(ok, ${pause})).then(() => next) : next);`);
-  const page = await openPage(env.browser, env.url, {
-    contextOptions: { serviceWorkers: 'block' },
-    beforeGoto: (context) => context.route('**/worker.js', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body })),
+  const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(read, `const buf = await ${held('next')};`);
+  return async (context) => {
+    await context.route('**/reader.js', (route) => route.fulfill({ status: 500, contentType: 'text/plain', body: 'server error' }));
+    await context.route('**/worker.js', serve(body));
+  };
+}
+
+for (const where of ['reader.js', 'worker.js']) {
+  test(`a read that stays pending mid-file (in ${where}): the notice comes, and goes by itself when progress resumes`, async () => {
+    const page = await openPage(env.browser, env.url, {
+      contextOptions: { serviceWorkers: 'block' },
+      beforeGoto: pendingRead(where, STALL_TEST_MS + 2500),
+    });
+    await watchStallNotice(page);
+    const { lines } = await dropGenerated(page, 6, 'slow.log');
+    await assertStallShown(page);
+    assert.match(await page.locator('#stall-text').textContent(), /of 6\.\d MB of slow\.log/);
+    // Progress resumes: the notice goes away without anyone touching it, and the analysis ends
+    // with every line counted.
+    assert.equal(await waitForOutcome(page), 'results');
+    const rec = await stallRecord(page);
+    assert.equal(rec.shown.length, 1);
+    assert.equal(rec.hidden.length, 1, 'hidden again');
+    assert.equal(await page.locator('#stall').isVisible(), false);
+    assert.equal(await recordsShown(page), lines);
+    // (Without a reader, the only console error is reader.js not loading.)
+    assert.deepEqual(page.errors.filter((e) => where === 'reader.js' || !/500|Failed to (load|fetch)|Internal Server Error/i.test(e)), [], 'console errors');
+    await page.context().close();
   });
-  await watchStallNotice(page);
-  const { lines } = await dropGenerated(page, 6, 'slow.log');
-  await assertStallShown(page);
-  assert.match(await page.locator('#stall-text').textContent(), /of 6\.\d MB of slow\.log/);
-  // Progress resumes: the notice goes away without anyone touching it, and the analysis ends
-  // with every line counted.
-  assert.equal(await waitForOutcome(page), 'results');
-  const rec = await stallRecord(page);
-  assert.equal(rec.shown.length, 1);
-  assert.equal(rec.hidden.length, 1, 'hidden again');
-  assert.equal(await page.locator('#stall').isVisible(), false);
-  assert.equal(await recordsShown(page), lines);
-  assert.deepEqual(page.errors, [], 'console errors');
-  await page.context().close();
-});
+}
 
 test('a normal analysis with the default threshold shows no stall notice', async () => {
   const page = await openPage(env.browser, env.url, { contextOptions: { serviceWorkers: 'block' } });

@@ -23,11 +23,12 @@ const SITE = join(ROOT, 'dist/site');
 const FIXTURE = join(ROOT, 'tests/fixtures/logfmt/heroku-router.log');
 
 // What the page loads on its own (index.html's scripts, style and manifest; worker.js and the
-// wasm, started at load so the first drop does not wait), and what the service worker precaches
+// wasm, and the file reader reader.js, started at load so the first drop does not wait), and
+// what the service worker precaches
 // on the first visit (every file of the site: sw.js's PRECACHE). Everything here is one of the
 // site's files; nothing else may appear at all.
 const AT_LOAD = ['/', '/app.js', '/sw-register.js', '/style.css', '/manifest.webmanifest', '/worker.js',
-  '/pkg/logdrop.js', '/pkg/logdrop_bg.wasm', '/sw.js'];
+  '/reader.js', '/pkg/logdrop.js', '/pkg/logdrop_bg.wasm', '/sw.js'];
 // Loaded only when asked for, with why. (The worker is started at page load, not on the first
 // drop, so dropping a file loads nothing.)
 const LAZY = {

@@ -71,7 +71,7 @@ test('sw.js is filled in by the build and its source keeps the placeholders', ()
   assert.ok(swVersion(), 'a 16-hex-digit version');
   assert.doesNotMatch(built, /__LOGDROP_/);
   const list = JSON.parse(/const PRECACHE = (\[.*\]);/.exec(built)[1].replaceAll("'", '"'));
-  for (const f of ['./', 'app.js', 'worker.js', 'style.css', 'pkg/logdrop.js', 'pkg/logdrop_bg.wasm', 'example.log',
+  for (const f of ['./', 'app.js', 'worker.js', 'reader.js', 'style.css', 'pkg/logdrop.js', 'pkg/logdrop_bg.wasm', 'example.log',
     'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png', 'sw-register.js']) {
     assert.ok(list.includes(f), `${f} is precached`);
     assert.ok(existsSync(join(SITE, f === './' ? 'index.html' : f)), `${f} is in dist/site`);
