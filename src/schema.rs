@@ -707,7 +707,7 @@ pub fn route_of(value: &str, out: &mut String) -> bool {
         .position(|&c| c == b'?' || c == b'#')
         .unwrap_or(b.len());
     // The path starts after `scheme://host`.
-    let path_start = match value.find("://") {
+    let path_start = match value[..end].find("://") {
         Some(i) => b[i + 3..end]
             .iter()
             .position(|&c| c == b'/')
@@ -929,6 +929,12 @@ mod tests {
             ("http://shop.example.com?utm=1", "http://shop.example.com"),
             ("/ä/123/ö", "/ä/{id}/ö"),
             ("/api/users/{id}", "/api/users/{id}"),
+            // A URL in the query is not the value's own scheme and host.
+            ("/r/123?to=http://x.example/9", "/r/{id}"),
+            ("/login?next=https://a.example", "/login"),
+            ("https://a.example/p?u=http://b/1", "https://a.example/p"),
+            ("http://", "http://"),
+            ("https://h:1", "https://h:1"),
         ] {
             assert_eq!(route(value), want, "{value}");
             // A route is its own route: the aggregator relies on it.

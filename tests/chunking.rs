@@ -181,7 +181,7 @@ fn route_groups_merge_exactly() {
     for i in 0..2000u64 {
         let h = i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
         let path = match h % 4 {
-            0 => format!("/api/orders/{h}?expand=items"),
+            0 => format!("/api/orders/{h}?expand=items&back=https://shop.example/{i}"),
             1 => format!("/api/users/{}/cart", h % 977),
             2 => format!("/r{}/x", i / 100),
             _ => "/health".to_string(),

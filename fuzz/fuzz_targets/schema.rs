@@ -1,10 +1,11 @@
 //! Schema detection: whatever records are observed and whatever field names are forced,
 //! `decide` returns without panicking, only ever names fields it saw (or the user forced),
-//! and every unit it reports is one the core knows.
+//! and every unit it reports is one the core knows. Routes of URL paths are routes of
+//! themselves.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use logdrop::parse::{Outcome, Parser, Unit};
-use logdrop::schema::{Detector, Overrides};
+use logdrop::schema::{route_of, Detector, Overrides};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, data)) = data.split_first() else {
@@ -61,4 +62,16 @@ fuzz_target!(|data: &[u8]| {
     known(&schema.status, &ov.status);
     known(&schema.group, &ov.group_by);
     known(&schema.time, &ov.time);
+    for r in &schema.routes {
+        assert!(seen.iter().any(|s| s == r), "route field {r:?} was never seen");
+    }
+    // Every line read as a URL path: its route is a route of itself (the aggregator stores only
+    // routes and looks a value up as it is first, which relies on it).
+    let mut out = String::new();
+    let mut again = String::new();
+    for line in text.split('\n') {
+        let route = if route_of(line, &mut out) { out.as_str() } else { line };
+        let twice = if route_of(route, &mut again) { again.as_str() } else { route };
+        assert_eq!(twice, route, "the route of {line:?} is not its own route");
+    }
 });
