@@ -63,15 +63,26 @@ fuzz_target!(|data: &[u8]| {
     known(&schema.group, &ov.group_by);
     known(&schema.time, &ov.time);
     for r in &schema.routes {
-        assert!(seen.iter().any(|s| s == r), "route field {r:?} was never seen");
+        assert!(
+            seen.iter().any(|s| s == r),
+            "route field {r:?} was never seen"
+        );
     }
     // Every line read as a URL path: its route is a route of itself (the aggregator stores only
     // routes and looks a value up as it is first, which relies on it).
     let mut out = String::new();
     let mut again = String::new();
     for line in text.split('\n') {
-        let route = if route_of(line, &mut out) { out.as_str() } else { line };
-        let twice = if route_of(route, &mut again) { again.as_str() } else { route };
+        let route = if route_of(line, &mut out) {
+            out.as_str()
+        } else {
+            line
+        };
+        let twice = if route_of(route, &mut again) {
+            again.as_str()
+        } else {
+            route
+        };
         assert_eq!(twice, route, "the route of {line:?} is not its own route");
     }
 });
