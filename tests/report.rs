@@ -64,6 +64,12 @@ fn version_regression_report_has_every_section_and_the_table_numbers() {
     let gate = logdrop::analysis::text::fmt_ms(base.latency_ms.expect("p95").p95 * 1.5);
     assert!(md.contains(&format!("p95 > {gate}")), "{md}");
     assert!(md.contains("would have fired at"), "{md}");
+    // Timed from the new version's first request: its deploy.
+    assert!(
+        md.contains("after the first version=v1.3 request")
+            || md.contains("within a minute of the first version=v1.3 request"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -111,6 +117,7 @@ fn slow_route_of_an_access_log_speaks_of_routes_not_versions() {
     );
     assert!(md.contains("**A budget per route:**"), "{md}");
     assert!(md.contains("page when any route's p95"), "{md}");
+    assert!(!md.contains("after the first path="), "{md}");
     for word in [
         "version",
         "Roll back",

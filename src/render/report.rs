@@ -758,7 +758,9 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
                 ". Here it would have fired at {} ({why})",
                 when_ms(at, days)
             );
+            // How long after the deploy: only versions are deployed.
             if let Some(first) = group(s, &f.value)
+                .filter(|_| subject == Subject::Version)
                 .and_then(|g| g.first_seen.as_deref())
                 .and_then(parse_rfc)
             {
