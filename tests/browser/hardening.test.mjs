@@ -19,7 +19,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   setup, openPage, waitForOutcome, readTable, cliSummary, screenshotPath, foreignRequests,
-  assertSameTable, EXAMPLE, WWW,
+  assertSameTable, trackWorkers, until, EXAMPLE, WWW,
 } from './helpers.mjs';
 
 let env;
@@ -60,30 +60,6 @@ async function dropGenerated(page, mib, name = 'big.log') {
     document.querySelector('#dropzone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     return { lines: lines.length * mib, bytes: file.size };
   }, { mib, name });
-}
-
-/**
- * Tracks the page's analysis workers (or, with `pattern`, other workers: /\/reader\.js$/ for
- * their file readers): {all: [Worker], closed: Set<Worker>}.
- */
-function trackWorkers(page, pattern = /\/worker\.js$/) {
-  const t = { all: [], closed: new Set() };
-  const watch = (w) => {
-    if (!pattern.test(w.url())) return;
-    t.all.push(w);
-    w.on('close', () => t.closed.add(w));
-  };
-  page.workers().forEach(watch);
-  page.on('worker', watch);
-  return t;
-}
-
-async function until(cond, what, ms = 5000) {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
 }
 
 /** The failure view is up, with everything it must say; returns its texts. */

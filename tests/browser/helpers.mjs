@@ -157,3 +157,28 @@ export function ownPaths(dir) {
   }
   return paths;
 }
+
+/**
+ * Tracks the page's analysis workers (or, with `pattern`, other workers: /\/reader\.js$/ for
+ * their file readers): {all: [Worker], closed: Map<Worker, ms when it ended>}.
+ */
+export function trackWorkers(page, pattern = /\/worker\.js$/) {
+  const t = { all: [], closed: new Map() };
+  const watch = (w) => {
+    if (!pattern.test(w.url())) return;
+    t.all.push(w);
+    w.on('close', () => t.closed.set(w, Date.now()));
+  };
+  page.workers().forEach(watch);
+  page.on('worker', watch);
+  return t;
+}
+
+/** Waits until `cond()` (polled every 25 ms) is true; throws naming `what` after `ms`. */
+export async function until(cond, what, ms = 5000) {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+}

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
   setup, openPage, waitForOutcome, readTable, cliSummary, foreignRequests, assertSameTable,
-  EXAMPLE, ROOT, WWW,
+  trackWorkers, until, EXAMPLE, ROOT, WWW,
 } from './helpers.mjs';
 
 let env;
@@ -57,27 +57,6 @@ const second = writeLog('second.log', 17, 11); // one slice and a part
 const gz = join(TMP, 'friday.log.gz');
 writeFileSync(gz, gzipSync(readFileSync(EXAMPLE)));
 
-/** Tracks the page's workers whose URL matches `pattern`: {all: [Worker], closed: Map<Worker, ms>}. */
-function track(page, pattern) {
-  const t = { all: [], closed: new Map() };
-  const watch = (w) => {
-    if (!pattern.test(w.url())) return;
-    t.all.push(w);
-    w.on('close', () => t.closed.set(w, Date.now()));
-  };
-  page.workers().forEach(watch);
-  page.on('worker', watch);
-  return t;
-}
-
-async function until(cond, what, ms = 5000) {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 25));
-  }
-}
-
 /** reader.js as served, counting the slices it posts in `self.__slices` (read with evaluate). */
 function countingReader(source = readFileSync(join(WWW, 'reader.js'), 'utf8')) {
   return `const __post = MessagePort.prototype.postMessage;
@@ -96,7 +75,7 @@ test('plain files of several slices, with a gzip file between them, are read by 
     beforeGoto: (context) => context.route('**/reader.js', (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: countingReader() })),
   });
-  const readers = track(page, /\/reader\.js$/);
+  const readers = trackWorkers(page, /\/reader\.js$/);
   await until(() => readers.all.length === 1, 'the reader worker, started with the page');
   await page.setInputFiles('#file-input', [big.path, gz, second.path]);
   assert.equal(await waitForOutcome(page, 120_000), 'results');
@@ -116,8 +95,8 @@ test('plain files of several slices, with a gzip file between them, are read by 
 
 test('Cancel while the reader is slices ahead ends both workers within a second; the next analysis is exact', async () => {
   const page = await openPage(env.browser, env.url);
-  const analysers = track(page, /\/worker\.js$/);
-  const readers = track(page, /\/reader\.js$/);
+  const analysers = trackWorkers(page, /\/worker\.js$/);
+  const readers = trackWorkers(page, /\/reader\.js$/);
   await until(() => analysers.all.length === 1 && readers.all.length === 1, 'the workers');
   // ~512 MiB built in the page from one repeated 1 MiB block: far more than the reader's slices.
   await page.evaluate(() => {
@@ -172,7 +151,7 @@ test('when the reader fails mid-file, the analysis worker reads the rest from wh
     beforeGoto: (context) => context.route('**/reader.js', (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body })),
   });
-  const readers = track(page, /\/reader\.js$/);
+  const readers = trackWorkers(page, /\/reader\.js$/);
   await until(() => readers.all.length === 1, 'the reader worker');
   await page.setInputFiles('#file-input', [big.path, second.path]);
   assert.equal(await waitForOutcome(page, 120_000), 'results');
