@@ -317,41 +317,64 @@ fn utf16_input_is_decoded_with_any_number_of_threads() {
     }
 }
 
+/// `files` (name, bytes) written to a fresh temporary folder named after `tag`: the folder
+/// (remove it when done) and the files' paths.
+fn temp_files(tag: &str, files: &[(&str, &[u8])]) -> (std::path::PathBuf, Vec<String>) {
+    let dir = std::env::temp_dir().join(format!("logdrop-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let paths = files
+        .iter()
+        .map(|(name, bytes)| {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p.to_str().unwrap().to_string()
+        })
+        .collect();
+    (dir, paths)
+}
+
+/// `logdrop analyze --format json --threads N FILES…`.
+fn analyze_files(threads: &str, files: &[String]) -> serde_json::Value {
+    let mut args = vec!["analyze", "--format", "json", "--threads", threads];
+    args.extend(files.iter().map(String::as_str));
+    json(&logdrop(&args, None))
+}
+
+/// What `logdrop repair FILES…` writes (it must succeed).
+fn repair_files(files: &[String]) -> String {
+    let mut args = vec!["repair"];
+    args.extend(files.iter().map(String::as_str));
+    let out = logdrop(&args, None);
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn each_file_has_its_own_encoding() {
     // A UTF-8 file without a final newline, then a UTF-16 one, then UTF-8 again.
-    let dir = std::env::temp_dir().join(format!("logdrop-enc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let text = versions_log(300);
     let (a, b) = text.split_at(text.len() / 2);
     let a = a.trim_end_matches('\n');
-    let paths = [
-        dir.join("a.log"),
-        dir.join("b-utf16.log"),
-        dir.join("c.log"),
-    ];
-    std::fs::write(&paths[0], a).unwrap();
-    std::fs::write(&paths[1], utf16le(b)).unwrap();
-    std::fs::write(&paths[2], &text).unwrap();
+    let (dir, files) = temp_files(
+        "enc",
+        &[
+            ("a.log", a.as_bytes()),
+            ("b-utf16.log", &utf16le(b)),
+            ("c.log", text.as_bytes()),
+        ],
+    );
     let whole = json(&logdrop(
         &["analyze", "--format", "json", "-"],
         Some(format!("{a}\n{b}{text}").as_bytes()),
     ));
-    let files: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
     for threads in ["1", "2"] {
-        let mut args = vec!["analyze", "--format", "json", "--threads", threads];
-        args.extend(&files);
-        let got = json(&logdrop(&args, None));
+        let got = analyze_files(threads, &files);
         assert_eq!(got["input"]["parsed"], 600, "--threads {threads}");
         assert_eq!(got["input"]["skipped"], 0, "--threads {threads}");
         assert_eq!(got["groups"], whole["groups"], "--threads {threads}");
     }
     // repair reads the files the same way.
-    let mut args = vec!["repair"];
-    args.extend(&files);
-    let out = logdrop(&args, None);
-    assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 600);
+    assert_eq!(repair_files(&files).lines().count(), 600);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -359,30 +382,21 @@ fn each_file_has_its_own_encoding() {
 fn every_file_may_start_with_a_utf8_bom() {
     // Windows tools write a BOM at the start of each file; the files are analysed together
     // (or joined with `cat`), so the later BOMs land at the start of a line mid-stream.
-    let dir = std::env::temp_dir().join(format!("logdrop-bom-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     // Big enough that the second and third files start inside later 1 MiB blocks.
     let text = versions_log(9_000);
     let plain = json(&logdrop(
         &["analyze", "--format", "json", "-"],
         Some(format!("{text}{text}{text}").as_bytes()),
     ));
-    let paths: Vec<_> = ["a.log", "b.log", "c.log"]
-        .iter()
-        .map(|n| dir.join(n))
-        .collect();
-    let mut joined = Vec::new();
-    for p in &paths {
-        let bytes = [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat();
-        std::fs::write(p, &bytes).unwrap();
-        joined.extend_from_slice(&bytes);
-    }
-    let files: Vec<&str> = paths.iter().map(|p| p.to_str().unwrap()).collect();
+    let bytes = [&b"\xEF\xBB\xBF"[..], text.as_bytes()].concat();
+    let (dir, files) = temp_files(
+        "bom",
+        &[("a.log", &bytes), ("b.log", &bytes), ("c.log", &bytes)],
+    );
+    let joined = bytes.repeat(3);
     for threads in ["1", "2"] {
-        let mut args = vec!["analyze", "--format", "json", "--threads", threads];
-        args.extend(&files);
         for (how, got) in [
-            ("files", json(&logdrop(&args, None))),
+            ("files", analyze_files(threads, &files)),
             (
                 "cat",
                 json(&logdrop(
@@ -396,11 +410,7 @@ fn every_file_may_start_with_a_utf8_bom() {
             assert_eq!(got["groups"], plain["groups"], "{how}, --threads {threads}");
         }
     }
-    let mut args = vec!["repair"];
-    args.extend(&files);
-    let out = logdrop(&args, None);
-    assert!(out.status.success());
-    let repaired = String::from_utf8_lossy(&out.stdout);
+    let repaired = repair_files(&files);
     assert_eq!(repaired.lines().count(), 27_000);
     assert!(!repaired.contains('\u{feff}'));
     std::fs::remove_dir_all(&dir).ok();
