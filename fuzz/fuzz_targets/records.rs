@@ -8,13 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut p = Parser::new(16);
     for line in text.split('\n') {
-        let unit = Unit {
-            text: line.trim(),
-            line_no: 1,
-            is_lossy: false,
-            is_multiline: false,
-            forced: None,
-        };
+        let unit = Unit::line(line.trim(), 1);
         match p.parse(&unit) {
             Outcome::Skipped(_) => {}
             Outcome::Parsed(_) | Outcome::Recovered(..) => {

@@ -29,13 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let mut det = Detector::new();
     let mut seen: Vec<String> = Vec::new();
     for line in lines {
-        let unit = Unit {
-            text: line.trim(),
-            line_no: 1,
-            is_lossy: false,
-            is_multiline: false,
-            forced: None,
-        };
+        let unit = Unit::line(line.trim(), 1);
         if matches!(parser.parse(&unit), Outcome::Skipped(_)) {
             continue;
         }

@@ -57,6 +57,19 @@ pub struct Unit<'a> {
     pub forced: Option<SkipReason>,
 }
 
+impl<'a> Unit<'a> {
+    /// One ordinary line: valid UTF-8, not assembled, nothing decided yet.
+    pub fn line(text: &'a str, line_no: u64) -> Self {
+        Unit {
+            text,
+            line_no,
+            is_lossy: false,
+            is_multiline: false,
+            forced: None,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 enum Mode {
     #[default]
