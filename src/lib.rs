@@ -216,14 +216,9 @@ impl Analyzer {
     }
 
     fn end(&mut self) {
-        let Analyzer {
-            splitter,
-            assembler,
-            core,
-        } = self;
-        splitter.finish(&mut |ev| assembler.push(ev, &mut |u| core.unit(&u)));
-        assembler.finish(&mut |u| core.unit(&u));
-        core.decide();
+        // The last input ends as every input does (the encoding it re-arms is never used).
+        self.next_input();
+        self.core.decide();
     }
 
     /// End of input: the aggregates of everything pushed.
