@@ -573,6 +573,12 @@ impl FieldAgg {
                 None => return self.new_value(value, cap),
             }
         };
+        self.found(i)
+    }
+
+    /// Value `i` was this record's: remember it for the next lookup.
+    #[inline(always)]
+    fn found(&mut self, i: usize) -> u32 {
         self.repeats = i == self.last;
         self.last = i;
         i as u32
@@ -590,9 +596,7 @@ impl FieldAgg {
             Some(i) => i,
             None => return self.new_value(buf, cap),
         };
-        self.repeats = i == self.last;
-        self.last = i;
-        i as u32
+        self.found(i)
     }
 
     #[cold]

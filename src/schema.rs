@@ -276,6 +276,13 @@ struct Obs {
     order: usize,
 }
 
+impl Obs {
+    /// Its values are URL paths or URLs (80% of those seen): read per route.
+    fn is_paths(&self) -> bool {
+        self.paths as f64 >= 0.8 * self.present.max(1) as f64
+    }
+}
+
 /// Collects observations from the first records, then decides.
 #[derive(Debug, Default)]
 pub struct Detector {
@@ -513,7 +520,7 @@ impl Detector {
                 if is_outcome_field(k) || !(2..=20).contains(&d) || (o.present as f64) / n < 0.5 {
                     return None;
                 }
-                if o.paths as f64 >= 0.8 * o.present.max(1) as f64 {
+                if o.is_paths() {
                     // URL paths are grouped per route: a candidate by its routes (below).
                     return None;
                 }
@@ -533,11 +540,7 @@ impl Detector {
         let routes: Vec<&String> = names
             .iter()
             .filter(|k| !taken.contains(k))
-            .filter(|k| {
-                self.fields
-                    .get(**k)
-                    .is_some_and(|o| o.paths as f64 >= 0.8 * o.present.max(1) as f64)
-            })
+            .filter(|k| self.fields.get(**k).is_some_and(Obs::is_paths))
             .copied()
             .collect();
         // A path field with a few routes (`/api/orders/{id}`, `/health`) is a group too, after
