@@ -759,11 +759,7 @@ pub fn line_hash(b: &[u8]) -> u64 {
         0x85EB_CA77_C2B2_AE63,
     ];
     let n = b.len();
-    let w8 = |i: usize| {
-        b.get(i..i + 8)
-            .and_then(|s| s.try_into().ok())
-            .map_or(0, u64::from_le_bytes)
-    };
+    let word = |w: &[u8]| w.try_into().map_or(0, u64::from_le_bytes);
     let mut acc = K;
     if n < 8 {
         let mut w = 0u64;
@@ -772,21 +768,20 @@ pub fn line_hash(b: &[u8]) -> u64 {
         }
         acc[0] = (acc[0] ^ w).wrapping_mul(K[1]);
     } else {
-        let mut i = 0;
-        while i + 32 <= n {
-            for (l, a) in acc.iter_mut().enumerate() {
-                *a = (*a ^ w8(i + 8 * l)).wrapping_mul(K[l]).rotate_left(29);
+        // Exact chunks: no bounds check per word (the same hash as word-by-word indexing).
+        let mut blocks = b.chunks_exact(32);
+        for blk in &mut blocks {
+            for ((a, w), k) in acc.iter_mut().zip(blk.chunks_exact(8)).zip(K) {
+                *a = (*a ^ word(w)).wrapping_mul(k).rotate_left(29);
             }
-            i += 32;
         }
-        let mut l = 0;
-        while i + 8 <= n {
-            acc[l] = (acc[l] ^ w8(i)).wrapping_mul(K[l]).rotate_left(29);
-            i += 8;
-            l += 1;
+        let rest = blocks.remainder();
+        let mut words = rest.chunks_exact(8);
+        for ((a, w), k) in acc.iter_mut().zip(&mut words).zip(K) {
+            *a = (*a ^ word(w)).wrapping_mul(k).rotate_left(29);
         }
-        if i < n {
-            acc[3] = (acc[3] ^ w8(n - 8)).wrapping_mul(K[0]);
+        if !words.remainder().is_empty() {
+            acc[3] = (acc[3] ^ b.get(n - 8..).map_or(0, word)).wrapping_mul(K[0]);
         }
     }
     let mut h = acc[0] ^ acc[1].rotate_left(17) ^ acc[2].rotate_left(31) ^ acc[3].rotate_left(47);
