@@ -210,6 +210,16 @@ fn stop_mask(w: u64) -> u64 {
     quote | bslash | control
 }
 
+/// Where [`Scanner::flat_members`] stopped.
+enum Flat {
+    /// The object is read, its `}` included.
+    Done,
+    /// At the start of the first member (or the `}` of an empty object): nothing recorded.
+    AtStart,
+    /// At the start of a member after `,`: the members before it are recorded.
+    AtMember,
+}
+
 struct Scanner<'s> {
     src: &'s [u8],
     pos: usize,
@@ -288,11 +298,143 @@ impl<'s> Scanner<'s> {
 
     /// After `{`: members until the matching `}`.
     fn object_body(&mut self, fields: &mut Fields, depth: usize) -> Result<(), JsonError> {
+        if fields.path.is_empty() {
+            match self.flat_members(fields) {
+                Flat::Done => return Ok(()),
+                Flat::AtMember => return self.members(fields, depth),
+                Flat::AtStart => {}
+            }
+        }
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
             return Ok(());
         }
+        self.members(fields, depth)
+    }
+
+    /// The common record, read in one tight loop: compact (no whitespace), flat members whose
+    /// keys are the shape's, with plain strings (no escape), numbers, `true`, `false` or
+    /// `null` as values. At anything else it stops at the start of that member, having
+    /// recorded exactly what [`members`](Self::members) would have recorded before it, and
+    /// that loop reads the rest. What it saves is the general loop's whitespace checks and
+    /// error plumbing around every token: 526.6 M → 485.2 M instructions for the whole run on
+    /// 20 MB of the clean bench NDJSON (cachegrind), -9.7% per byte past the detection.
+    #[inline]
+    fn flat_members(&mut self, fields: &mut Fields) -> Flat {
+        let src = self.src;
+        let start = self.pos;
+        let mut i = start;
+        loop {
+            // `i`: the start of a member (its key's opening quote).
+            let member = i;
+            let stop = if member == start {
+                Flat::AtStart
+            } else {
+                Flat::AtMember
+            };
+            let p = fields.list.len();
+            let Some(exp) = fields.shape.get(p) else {
+                self.pos = member;
+                return stop;
+            };
+            let n = exp.len();
+            let key_ok = n != 0
+                && src.get(i) == Some(&b'"')
+                && src
+                    .get(i + 1..i + 1 + n)
+                    .is_some_and(|got| eq_short(got, exp))
+                && src.get(i + 1 + n) == Some(&b':');
+            if !key_ok {
+                self.pos = member;
+                return stop;
+            }
+            let key = Span {
+                start: (i + 1) as u32,
+                end: (i + n) as u32,
+                in_scratch: false,
+            };
+            i += n + 2;
+            let val = match src.get(i) {
+                Some(b'"') => {
+                    let s = i + 1;
+                    let mut j = s;
+                    while let Some(w) = src.get(j..j + 8) {
+                        let m = stop_mask(u64::from_le_bytes(w.try_into().unwrap_or([b'"'; 8])));
+                        if m != 0 {
+                            j += (m.trailing_zeros() / 8) as usize;
+                            break;
+                        }
+                        j += 8;
+                    }
+                    while let Some(&b) = src.get(j) {
+                        if STOP[b as usize] {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    if src.get(j) != Some(&b'"') {
+                        self.pos = member;
+                        return stop;
+                    }
+                    i = j + 1;
+                    Val::Str(Span {
+                        start: s as u32,
+                        end: j as u32,
+                        in_scratch: false,
+                    })
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    self.pos = i;
+                    match self.number() {
+                        Ok(v) => {
+                            i = self.pos;
+                            v
+                        }
+                        Err(_) => {
+                            self.pos = member;
+                            return stop;
+                        }
+                    }
+                }
+                Some(b't') if src.get(i..i + 4) == Some(b"true") => {
+                    i += 4;
+                    Val::Bool(true)
+                }
+                Some(b'f') if src.get(i..i + 5) == Some(b"false") => {
+                    i += 5;
+                    Val::Bool(false)
+                }
+                Some(b'n') if src.get(i..i + 4) == Some(b"null") => {
+                    i += 4;
+                    Val::Null
+                }
+                _ => {
+                    self.pos = member;
+                    return stop;
+                }
+            };
+            let next = match src.get(i) {
+                Some(b',') => false,
+                Some(b'}') => true,
+                _ => {
+                    self.pos = member;
+                    return stop;
+                }
+            };
+            // `p < 64`: the shape holds positions below 64 only.
+            fields.same_key |= 1 << p;
+            fields.list.push(Field { key, val });
+            i += 1;
+            if next {
+                self.pos = i;
+                return Flat::Done;
+            }
+        }
+    }
+
+    /// Members (after `{` and any members before them) until the matching `}`.
+    fn members(&mut self, fields: &mut Fields, depth: usize) -> Result<(), JsonError> {
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
@@ -943,6 +1085,32 @@ mod tests {
                         proptest::prop_assert_eq!(&*before, k, "{}", line);
                     }
                 }
+            }
+        }
+
+        /// The flat fast path (taken once a shape is known) reads every record, valid or not,
+        /// exactly as the general loop does from a fresh `Fields`: the same members, the same
+        /// value kinds, the same error at the same byte.
+        #[test]
+        fn flat_path_reads_as_the_general_loop(lines in proptest::collection::vec(
+            r#"\{ ?("(ts|ms|v|res|t\\u0073)"( ?: ?|x|)("[a-z\\ "]{0,4}"|-?(0|[1-9][0-9]{0,2})(\.[0-9])?|01|-|1\.|true|tru|null|\{"x":1\}|\[1\]),? ?){0,5}\}?"#,
+            1..12)) {
+            let mut shared = Fields::default();
+            for line in &lines {
+                let ours = parse_object(line, &mut shared, 64);
+                let mut fresh = Fields::default();
+                let theirs = parse_object(line, &mut fresh, 64);
+                proptest::prop_assert_eq!(ours, theirs, "{}", line);
+                if ours.is_err() {
+                    continue;
+                }
+                let read = |f: &Fields| -> Vec<(String, String)> {
+                    (0..f.len())
+                        .filter_map(|i| f.get(line, i))
+                        .map(|(k, v)| (k.to_string(), format!("{v:?}")))
+                        .collect()
+                };
+                proptest::prop_assert_eq!(read(&shared), read(&fresh), "{}", line);
             }
         }
 
