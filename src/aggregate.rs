@@ -982,9 +982,11 @@ impl Aggregates {
                 continue;
             };
             let role = f.role;
-            if f.overflowed && role == Role::default() {
-                // Only counted as present: its value is not even read.
-                self.resolved.push((slot, NO_VALUE));
+            let has_role = role != Role::default();
+            if f.overflowed && !has_role {
+                // Only counted as present (here: pass 2 has nothing to add); its value is not
+                // even read.
+                f.present += 1;
                 continue;
             }
             let val = fields.val(src, m.val);
@@ -993,6 +995,9 @@ impl Aggregates {
                 v => f.value_index(v.text(), cap, &mut self.route_buf),
             };
             self.resolved.push((slot, vi));
+            if !has_role {
+                continue;
+            }
             if role.latency {
                 if let Some(u) = latency_unit {
                     x.latency = u.to_ms(val);

@@ -359,19 +359,23 @@ impl<'s> Scanner<'s> {
                 Some(b'"') => {
                     let s = i + 1;
                     let mut j = s;
-                    while let Some(w) = src.get(j..j + 8) {
-                        let m = stop_mask(u64::from_le_bytes(w.try_into().unwrap_or([b'"'; 8])));
-                        if m != 0 {
-                            j += (m.trailing_zeros() / 8) as usize;
+                    // The first stop byte: exact from a word's mask, else (fewer than eight
+                    // bytes left) byte by byte.
+                    loop {
+                        if let Some(w) = src.get(j..j + 8) {
+                            let m =
+                                stop_mask(u64::from_le_bytes(w.try_into().unwrap_or([b'"'; 8])));
+                            if m != 0 {
+                                j += (m.trailing_zeros() / 8) as usize;
+                                break;
+                            }
+                            j += 8;
+                        } else {
+                            while src.get(j).is_some_and(|&b| !STOP[b as usize]) {
+                                j += 1;
+                            }
                             break;
                         }
-                        j += 8;
-                    }
-                    while let Some(&b) = src.get(j) {
-                        if STOP[b as usize] {
-                            break;
-                        }
-                        j += 1;
                     }
                     if src.get(j) != Some(&b'"') {
                         self.pos = member;
