@@ -126,3 +126,21 @@ fn formats_are_sniffed_per_line() {
         "pretty-printed objects and an array read the same"
     );
 }
+
+/// Envoy's access log (and Istio's, some lines of the fixture): the duration is read in
+/// milliseconds, and the one slow upstream pod is what the diagnosis names.
+#[test]
+fn envoy_access_log_names_the_slow_upstream() {
+    let bytes = std::fs::read(format!("{}/access/envoy.log", dir())).expect("fixture exists");
+    let s = analyze(&bytes);
+    assert_eq!(s.input.skipped, 0);
+    assert_eq!(s.fields.latency.as_deref(), Some("duration_ms"));
+    let f = s.findings.first().expect("a finding");
+    assert_eq!(
+        (f.field.as_str(), f.value.as_str(), f.verdict.as_str()),
+        ("upstream_host", "10.0.0.7:8080", "regression"),
+        "{:#?}",
+        s.findings
+    );
+    assert!(f.summary.contains("since 18:02 UTC"), "{}", f.summary);
+}

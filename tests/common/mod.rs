@@ -14,6 +14,7 @@ pub const FIXTURES: &[&str] = &[
     "mixed/mixed.log",
     "logfmt/heroku-router.log",
     "access/nginx-combined.log",
+    "access/envoy.log",
     "text-json/app.log",
     "multiline/pretty.log",
     "multiline/array.json",
