@@ -126,6 +126,21 @@ fn http_is_error(n: &str) -> bool {
     }
 }
 
+/// `x` with three significant digits, as a person writes it (`0.103`, `2.5`, `0.00082`), not
+/// the 17 digits of a float.
+fn three_digits(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    let decimals = (2 - x.abs().log10().floor() as i64).clamp(0, 12) as usize;
+    let t = format!("{x:.decimals$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
 /// Outcome words, levels and HTTP codes written as text.
 pub fn word_is_error(s: &str) -> bool {
     let s = s.trim();
@@ -614,8 +629,9 @@ impl Detector {
         let fractional = v.iter().filter(|x| x.fract() != 0.0).count();
         if median < 10.0 && fractional * 2 > v.len() {
             warnings.push(format!(
-                "\"{key}\" has no unit in its name and values around {median}: read as seconds \
-                 (use --latency-unit ms if that is wrong)"
+                "\"{key}\" has no unit in its name and values around {}: read as seconds \
+                 (use --latency-unit ms if that is wrong)",
+                three_digits(median)
             ));
             LatencyUnit::Unit(TimeUnitName::S)
         } else {
@@ -895,6 +911,19 @@ fn is_outcome_field(k: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_in_notes_have_three_significant_digits() {
+        for (x, want) in [
+            (0.10301990584622432, "0.103"),
+            (2.5, "2.5"),
+            (0.00082, "0.00082"),
+            (9.999, "10"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(three_digits(x), want, "{x}");
+        }
+    }
 
     fn route(v: &str) -> String {
         let mut out = String::from("(untouched)");
