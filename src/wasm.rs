@@ -131,13 +131,20 @@ impl Analyzer {
 }
 
 /// Options from JSON; `""` gives the defaults. `"-"` for a field means "none" (the core's
-/// convention), passed through as is.
+/// convention), passed through as is. `now_ms` defaults to the browser's clock.
 fn parse_options(json: &str) -> Result<Options, String> {
     let json = json.trim();
-    if json.is_empty() {
-        return Ok(Options::default());
+    let mut opts = if json.is_empty() {
+        Options::default()
+    } else {
+        serde_json::from_str::<Options>(json)
+            .map_err(|e| format!("invalid analysis options: {e}"))?
+    };
+    // Dates without a year (syslog, klog) are read as of now, as the CLI does.
+    if opts.now_ms.is_none() {
+        opts.now_ms = Some(js_sys::Date::now() as i64);
     }
-    serde_json::from_str::<Options>(json).map_err(|e| format!("invalid analysis options: {e}"))
+    Ok(opts)
 }
 
 fn parse_summary(json: &str) -> Result<Summary, String> {

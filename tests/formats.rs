@@ -144,3 +144,34 @@ fn envoy_access_log_names_the_slow_upstream() {
     );
     assert!(f.summary.contains("since 18:02 UTC"), "{}", f.summary);
 }
+
+/// Kubernetes' klog text (`I1127 18:02:11.123456 … key="value"`): its dates have no year,
+/// which comes from the time of the analysis (the CLI's and the page's clock). Read on
+/// 2027-01-02 the dates are still last November's; read in June 2026 they are 2025's. Without
+/// a time of the analysis (the library's default) they are not read.
+#[test]
+fn klog_dates_take_their_year_from_the_time_of_the_analysis() {
+    let bytes = std::fs::read(format!("{}/text/klog.log", dir())).expect("fixture exists");
+    let at = |now: &str| {
+        let mut a = Analyzer::new(Options {
+            now_ms: logdrop::units::parse_timestamp(now.as_bytes()),
+            ..Options::default()
+        });
+        a.push(&bytes);
+        a.finish()
+    };
+    for (now, first) in [
+        ("2026-11-28T09:00:00Z", "2026-11-27T17:40:00.249Z"),
+        ("2027-01-02T09:00:00Z", "2026-11-27T17:40:00.249Z"),
+        ("2026-06-01T09:00:00Z", "2025-11-27T17:40:00.249Z"),
+    ] {
+        let s = at(now);
+        assert_eq!(s.fields.time.as_deref(), Some("time"), "{now}");
+        let g = s.groups.iter().find(|g| g.key == "v1.2").expect("v1.2");
+        assert_eq!(g.first_seen.as_deref(), Some(first), "{now}");
+        let f = s.findings.first().expect("a finding");
+        assert_eq!((f.field.as_str(), f.value.as_str()), ("version", "v1.3"));
+        assert!(f.summary.contains("since 18:00 UTC"), "{}", f.summary);
+    }
+    assert_eq!(analyze(&bytes).fields.time, None);
+}

@@ -15,6 +15,7 @@ pub const FIXTURES: &[&str] = &[
     "logfmt/heroku-router.log",
     "access/nginx-combined.log",
     "access/envoy.log",
+    "text/klog.log",
     "text-json/app.log",
     "multiline/pretty.log",
     "multiline/array.json",
