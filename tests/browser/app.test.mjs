@@ -130,6 +130,21 @@ test('dropping several files, one gzipped, one UTF-16, matches the CLI on the sa
   await page.context().close();
 });
 
+test('an Envoy access log and a klog file (dates without a year) match the CLI', async () => {
+  // The page reads klog's dates with its own clock, as the CLI does with the machine's.
+  for (const rel of ['tests/fixtures/access/envoy.log', 'tests/fixtures/text/klog.log']) {
+    const file = join(ROOT, rel);
+    const page = await openPage(env.browser, env.url);
+    await dropFiles(page, [{ name: rel.split('/').pop(), bytes: readFileSync(file) }]);
+    assert.equal(await waitForOutcome(page), 'results');
+    const cli = cliSummary(file);
+    assert.ok(cli.groups.every((g) => g.first_seen), `${rel}: the CLI read every group's time`);
+    assertSameTable(await readTable(page), cli);
+    assertOwnFilesOnly(page);
+    await page.context().close();
+  }
+});
+
 test('dropping one file matches the CLI', async () => {
   const page = await openPage(env.browser, env.url);
   await dropFiles(page, [{ name: 'friday-incident.log', bytes: readFileSync(EXAMPLE) }]);
