@@ -1410,6 +1410,20 @@ mod tests {
             }
         }
 
+        /// Dates without a year, near misses included, at any time of the analysis: no
+        /// panic, and what is read is not after that time by more than a day.
+        #[test]
+        fn dates_without_a_year_never_panic(
+            s in "(I|Nov|Feb|Dec|jan|X)? ?[0-9]{0,5} ?[0-9]{1,2}:[0-9]{2}:[0-9]{2}([.,][0-9]{0,7})? ?",
+            now in any::<i64>(),
+        ) {
+            if let Some(t) = parse_timestamp_at(s.as_bytes(), Some(now)) {
+                if parse_timestamp(s.as_bytes()).is_none() {
+                    prop_assert!(t <= now.saturating_add(86_400_000), "{s} {now} → {t}");
+                }
+            }
+        }
+
         #[test]
         fn near_miss_text_never_panics(s in "[0-9PTMSHDWmsuµnhd:.,+\\-/ Z]{0,30}") {
             let _ = parse_timestamp(s.as_bytes());
