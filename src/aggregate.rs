@@ -963,7 +963,6 @@ impl Aggregates {
         };
         let (latency_unit, status_kind) = (self.latency_unit, self.status_kind);
         let cap = self.limits.max_dim_values;
-        let now_ms = self.schema.now_ms;
         self.resolved.clear();
         let gen = fields.shape_gen;
         for (i, m) in fields.list.iter().enumerate() {
@@ -1036,10 +1035,7 @@ impl Aggregates {
             if role.time {
                 x.ts = match val {
                     ValRef::Str(s) => {
-                        match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache) {
-                            Some(t) => Some(t),
-                            None => time_without_year(s, now_ms),
-                        }
+                        units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache)
                     }
                     ValRef::Num(n) => {
                         units::parse_number(n.as_bytes()).and_then(units::epoch_number_to_ms)
@@ -1484,14 +1480,6 @@ fn group_summary(key: &str, g: &GroupAgg) -> summary::GroupSummary {
         cdf: h.cdf(200),
         evidence,
     }
-}
-
-/// A time value that is not a full timestamp: a date without a year, read as of `now_ms`
-/// (out of line: most logs never come here).
-#[cold]
-#[inline(never)]
-fn time_without_year(s: &str, now_ms: Option<i64>) -> Option<i64> {
-    now_ms.and_then(|_| units::parse_timestamp_at(s.as_bytes(), now_ms))
 }
 
 /// The smallest width ≥ `current` (doubling from it) that puts [lo, hi] in ≤ `max` buckets.

@@ -77,11 +77,6 @@ pub struct Options {
     /// Bytes of records read before the schema is chosen, at most (default 4 MiB).
     pub detect_bytes: usize,
     pub limits: Limits,
-    /// The time of the analysis (ms since the epoch), for dates written without a year
-    /// (syslog's `Nov 27 18:02:11`, klog's `I1127 18:02:11`): they are read as the latest
-    /// such date not after it (a day of slack). None (the default): they are not read. The
-    /// CLI and the page set it from the clock.
-    pub now_ms: Option<i64>,
 }
 
 impl Default for Options {
@@ -94,7 +89,6 @@ impl Default for Options {
             detect_records: 2000,
             detect_bytes: 4 << 20,
             limits: Limits::default(),
-            now_ms: None,
         }
     }
 }
@@ -146,7 +140,7 @@ impl Analyzer {
             core: Core {
                 parser: Parser::new(opts.max_depth),
                 state: State::Detecting {
-                    detector: Detector::at(opts.now_ms),
+                    detector: Detector::new(),
                     held: Vec::new(),
                     held_bytes: 0,
                 },

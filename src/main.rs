@@ -107,11 +107,6 @@ fn main() -> ExitCode {
                 },
                 max_line_bytes,
                 baseline,
-                // Dates without a year (syslog, klog) are read as of now.
-                now_ms: std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .ok()
-                    .and_then(|d| i64::try_from(d.as_millis()).ok()),
                 ..Options::default()
             };
             let threads = match threads {

@@ -252,9 +252,6 @@ pub struct Schema {
     pub candidates: crate::summary::Candidates,
     /// What the user should know about these choices.
     pub warnings: Vec<String>,
-    /// The time of the analysis, for dates without a year ([`Detector::at`]).
-    #[serde(default)]
-    pub now_ms: Option<i64>,
 }
 
 /// User overrides (field names). Empty strings are ignored.
@@ -310,22 +307,11 @@ pub struct Detector {
     /// fallback, which needs per-value latency. Bounded by the detection sample.
     rows: Vec<Vec<(u16, String)>>,
     names: Vec<String>,
-    /// The time of the analysis, for dates without a year ([`units::parse_timestamp_at`]).
-    now_ms: Option<i64>,
 }
 
 impl Detector {
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// A detector that reads dates without a year as of `now_ms` (see
-    /// [`Options::now_ms`](crate::Options::now_ms)).
-    pub fn at(now_ms: Option<i64>) -> Self {
-        Detector {
-            now_ms,
-            ..Self::default()
-        }
     }
 
     pub fn records(&self) -> u32 {
@@ -372,7 +358,7 @@ impl Detector {
                     if units::parse_duration_text(s.as_bytes()).is_some() {
                         obs.dur_text += 1;
                     }
-                    if units::parse_timestamp_at(s.as_bytes(), self.now_ms).is_some() {
+                    if units::parse_timestamp(s.as_bytes()).is_some() {
                         obs.ts_text += 1;
                     }
                     if is_outcome_word(s) {
@@ -422,10 +408,7 @@ impl Detector {
 
     /// Decide the schema, honouring `ov`.
     pub fn decide(&self, ov: &Overrides) -> Schema {
-        let mut schema = Schema {
-            now_ms: self.now_ms,
-            ..Schema::default()
-        };
+        let mut schema = Schema::default();
         let n = self.records.max(1) as f64;
         let mut names: Vec<&String> = self.names.iter().collect();
         names.sort_by_key(|k| self.fields.get(*k).map(|o| o.order).unwrap_or(0));

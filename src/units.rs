@@ -699,8 +699,8 @@ fn parse_zone(z: &[u8]) -> Option<i64> {
 /// - An epoch number written as a string: `"1764266531"`, `"1764266531.123"`,
 ///   `"1764266531123"`, µs and ns too (see [`epoch_number_to_ms`]; integers are exact).
 ///
-/// Syslog (`Nov 27 18:02:11`) has no year and is **not** accepted (→ `None`): see
-/// [`parse_timestamp_at`], which takes the year from the time of the analysis. Years are 4 digits (0000–9999).
+/// Syslog (`Nov 27 18:02:11`) has no year and is **not** accepted (→ `None`): the caller has
+/// to supply a year from elsewhere. Years are 4 digits (0000–9999).
 #[inline]
 pub fn parse_timestamp(s: &[u8]) -> Option<i64> {
     // Fast path: the common RFC 3339 shape, already trimmed.
@@ -844,71 +844,6 @@ pub fn parse_timestamp_cached(s: &[u8], cache: &mut TimestampCache) -> Option<i6
     parse_timestamp(s)
 }
 
-/// [`parse_timestamp`], and also a date written without a year when `now_ms` (the time of
-/// the analysis) is known: syslog's `Nov 27 18:02:11` (`Nov  7` too) and klog's
-/// `1127 18:02:11.123456` (as the prefix reader keeps it, the level letter taken off), each
-/// with optional fractional seconds, in UTC. The year is the one that puts the date in the
-/// year up to `now_ms` (a day of slack for clocks): `Dec 31` read on January 2 is last year's.
-pub fn parse_timestamp_at(s: &[u8], now_ms: Option<i64>) -> Option<i64> {
-    parse_timestamp(s).or_else(|| now_ms.and_then(|now| parse_yearless(s, now)))
-}
-
-/// See [`parse_timestamp_at`].
-#[cold]
-fn parse_yearless(s: &[u8], now_ms: i64) -> Option<i64> {
-    let s = s.trim_ascii();
-    let (mo, d, rest) = if s.first().is_some_and(u8::is_ascii_alphabetic) {
-        // `Nov 27 18:02:11`, `Nov  7 18:02:11`
-        let mo = month_from_abbr(s.get(..3)?)?;
-        let after = s.get(3..)?;
-        let day_at = after.iter().position(|c| *c != b' ')?;
-        if day_at == 0 {
-            return None;
-        }
-        let after = after.get(day_at..)?;
-        let n = after.iter().take_while(|c| c.is_ascii_digit()).count();
-        if !(1..=2).contains(&n) || after.get(n) != Some(&b' ') {
-            return None;
-        }
-        let d = std::str::from_utf8(after.get(..n)?).ok()?.parse().ok()?;
-        (mo, d, after.get(n + 1..)?)
-    } else {
-        // `1127 18:02:11.123456`
-        if s.get(4) != Some(&b' ') {
-            return None;
-        }
-        (d2(s, 0)?, d2(s, 2)?, s.get(5..)?)
-    };
-    // `HH:MM:SS[.frac]` and nothing else.
-    if rest.get(2) != Some(&b':') || rest.get(5) != Some(&b':') {
-        return None;
-    }
-    let (h, mi, sec) = (d2(rest, 0)?, d2(rest, 3)?, d2(rest, 6)?);
-    let mut milli = 0;
-    match rest.get(8..) {
-        Some([]) => {}
-        Some([b'.' | b',', frac @ ..])
-            if !frac.is_empty() && frac.iter().all(u8::is_ascii_digit) =>
-        {
-            for (i, c) in frac.iter().take(3).enumerate() {
-                milli += u32::from(c - b'0') * [100, 10, 1][i];
-            }
-        }
-        _ => return None,
-    }
-    if h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let (year, _, _) = civil_from_days(now_ms.div_euclid(MS_PER_DAY));
-    let year = u32::try_from(year).ok()?;
-    let this = civil_to_ms(year, mo, d, h, mi, sec, milli);
-    match this {
-        Some(t) if t <= now_ms.saturating_add(MS_PER_DAY) => Some(t),
-        // Later than now: last year's (or Feb 29 of a leap year before).
-        _ => civil_to_ms(year.checked_sub(1)?, mo, d, h, mi, sec, milli),
-    }
-}
-
 /// Month abbreviation (ASCII case-insensitive, 3 letters) → 1..=12.
 #[inline]
 fn month_from_abbr(m: &[u8]) -> Option<u32> {
@@ -942,47 +877,6 @@ fn parse_clf(s: &[u8]) -> Option<i64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn dates_without_a_year_take_it_from_now() {
-        let now = parse_timestamp(b"2026-11-28T19:00:00Z");
-        let at = |s: &str, now| parse_timestamp_at(s.as_bytes(), now);
-        let iso = |s: &str| parse_timestamp(s.as_bytes());
-        assert_eq!(at("Nov 27 18:02:11", now), iso("2026-11-27T18:02:11Z"));
-        assert_eq!(
-            at("Nov  7 18:02:11.5", now),
-            iso("2026-11-07T18:02:11.500Z")
-        );
-        assert_eq!(
-            at("1127 18:02:11.123456", now),
-            iso("2026-11-27T18:02:11.123Z")
-        );
-        // Tomorrow is still this year (clock slack); later is last year's.
-        assert_eq!(at("1129 18:00:00", now), iso("2026-11-29T18:00:00Z"));
-        assert_eq!(at("Dec 31 23:59:59", now), iso("2025-12-31T23:59:59Z"));
-        let jan2 = parse_timestamp(b"2027-01-02T08:00:00Z");
-        assert_eq!(at("Dec 31 23:59:59", jan2), iso("2026-12-31T23:59:59Z"));
-        // Feb 29 read in a year without one is the last leap year's only if that is last year.
-        let mar = parse_timestamp(b"2025-03-01T00:00:00Z");
-        assert_eq!(at("Feb 29 12:00:00", mar), iso("2024-02-29T12:00:00Z"));
-        // Without a time of the analysis, or not these shapes: not a timestamp.
-        for s in ["Nov 27 18:02:11", "1127 18:02:11"] {
-            assert_eq!(at(s, None), None, "{s}");
-        }
-        for s in [
-            "Nov 27",
-            "Nov 27 18:02",
-            "1127 25:00:00",
-            "1327 18:02:11",
-            "Foo 27 18:02:11",
-            "1127 18:02:11 extra",
-            "1127x18:02:11",
-            "Nov 127 18:02:11",
-            "Nov 27 18:02:11.",
-        ] {
-            assert_eq!(at(s, now), None, "{s}");
-        }
-    }
 
     #[test]
     fn cached_timestamps_equal_uncached() {
@@ -1407,20 +1301,6 @@ mod tests {
             if let Ok(s) = std::str::from_utf8(&bytes) {
                 let _ = unit_from_key(s);
                 let _ = TimeUnit::from_name(s);
-            }
-        }
-
-        /// Dates without a year, near misses included, at any time of the analysis: no
-        /// panic, and what is read is not after that time by more than a day.
-        #[test]
-        fn dates_without_a_year_never_panic(
-            s in "(I|Nov|Feb|Dec|jan|X)? ?[0-9]{0,5} ?[0-9]{1,2}:[0-9]{2}:[0-9]{2}([.,][0-9]{0,7})? ?",
-            now in any::<i64>(),
-        ) {
-            if let Some(t) = parse_timestamp_at(s.as_bytes(), Some(now)) {
-                if parse_timestamp(s.as_bytes()).is_none() {
-                    prop_assert!(t <= now.saturating_add(86_400_000), "{s} {now} → {t}");
-                }
             }
         }
 

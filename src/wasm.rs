@@ -131,20 +131,13 @@ impl Analyzer {
 }
 
 /// Options from JSON; `""` gives the defaults. `"-"` for a field means "none" (the core's
-/// convention), passed through as is. `now_ms` defaults to the browser's clock.
+/// convention), passed through as is.
 fn parse_options(json: &str) -> Result<Options, String> {
     let json = json.trim();
-    let mut opts = if json.is_empty() {
-        Options::default()
-    } else {
-        serde_json::from_str::<Options>(json)
-            .map_err(|e| format!("invalid analysis options: {e}"))?
-    };
-    // Dates without a year (syslog, klog) are read as of now, as the CLI does.
-    if opts.now_ms.is_none() {
-        opts.now_ms = Some(js_sys::Date::now() as i64);
+    if json.is_empty() {
+        return Ok(Options::default());
     }
-    Ok(opts)
+    serde_json::from_str::<Options>(json).map_err(|e| format!("invalid analysis options: {e}"))
 }
 
 fn parse_summary(json: &str) -> Result<Summary, String> {

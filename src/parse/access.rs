@@ -22,19 +22,6 @@
 //! | any `key=value` extra | `rt=0.123`, `upstream_response_time=0.120` (logfmt rules) | number or string |
 //! | `extra_N` | any other trailing word or quoted field, or an unterminated quote and the rest of the line (`N` = its field number after the status, `bytes` being 1) | number or string |
 //!
-//! Envoy's and Istio's default access log has no address, ident or user before the time:
-//!
-//! ```text
-//! [2026-11-27T18:02:11.123Z] "GET /api/x HTTP/1.1" 200 - 0 1234 812 811 "10.0.0.1" "curl/7.68.0" "req-id" "svc:8080" "10.0.0.2:8080"
-//! ```
-//!
-//! Its status is followed by words (`response_flags`, then Istio's `response_code_details`
-//! and `connection_termination_details`, each kept when not `-`) and a quoted
-//! `upstream_transport_failure_reason` (Istio), up to four numbers (or `-`):
-//! `bytes_received`, `bytes_sent`, `duration_ms` (Envoy's `%DURATION%`, milliseconds) and
-//! `upstream_service_time_ms`; then the quoted `forwarded_for`, `user_agent`, `request_id`,
-//! `authority` and `upstream_host`, and any further fields as `extra_N`.
-//!
 //! `request_time` is named so that its unit is later inferred as seconds, as nginx writes
 //! it. Quoted fields unescape `\"` and `\\`; other backslashes are kept as text. A key that
 //! appears twice keeps its last value.
@@ -144,32 +131,10 @@ fn head(line: &[u8]) -> Option<Head<'_>> {
     })
 }
 
-/// Read Envoy's `[time] "request" status`; `None` when the line is not shaped so.
-fn envoy_head(line: &[u8]) -> Option<Head<'_>> {
-    let mut c = Cursor { s: line, i: 0 };
-    let time = c.bracketed().filter(|t| !t.is_empty())?;
-    let request = c.quoted()?;
-    let status = c.word();
-    let valid_status =
-        status.len() == 3 && status.iter().all(u8::is_ascii_digit) && status.first() != Some(&b'0');
-    if !valid_status || !time.first().is_some_and(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(Head {
-        remote_addr: b"-",
-        ident: b"-",
-        remote_user: b"-",
-        time,
-        request,
-        status,
-        rest: c.i,
-    })
-}
-
-/// Is `line` an access-log line: `addr ident user [time] "request" status …`, or Envoy's
-/// `[time] "request" status …`? Reads only the fixed head of the line, allocates nothing.
+/// Is `line` an access-log line: `addr ident user [time] "request" status …`? Reads only the
+/// fixed head of the line, allocates nothing.
 pub fn sniff(line: &[u8]) -> bool {
-    head(line).is_some() || envoy_head(line).is_some()
+    head(line).is_some()
 }
 
 /// Convert one access-log line into a JSON object in `out` (cleared first). Returns false
@@ -177,12 +142,8 @@ pub fn sniff(line: &[u8]) -> bool {
 /// module docs for the keys. Never panics; linear in the line.
 pub fn to_json(line: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
-    let (h, envoy) = match head(line) {
-        Some(h) => (h, false),
-        None => match envoy_head(line) {
-            Some(h) => (h, true),
-            None => return false,
-        },
+    let Some(h) = head(line) else {
+        return false;
     };
     let mut members: Vec<Member<'_>> = Vec::with_capacity(16);
     for (key, v) in [
@@ -203,99 +164,9 @@ pub fn to_json(line: &[u8], out: &mut Vec<u8>) -> bool {
         key: Cow::Borrowed(b"status"),
         val: Val::Num(h.status),
     });
-    if envoy {
-        envoy_extras(line, h.rest, &mut members);
-    } else {
-        extras(line, h.rest, &mut members);
-    }
+    extras(line, h.rest, &mut members);
     write_object(out, &members);
     true
-}
-
-/// Fields after an Envoy status (see the module docs). The numbers are found as the first run
-/// of four bare numbers (or `-`) after at least one word: what comes before them differs
-/// between Envoy's and Istio's formats.
-fn envoy_extras<'a>(line: &'a [u8], from: usize, members: &mut Vec<Member<'a>>) {
-    const WORDS: [&[u8]; 3] = [
-        b"response_flags",
-        b"response_code_details",
-        b"connection_termination_details",
-    ];
-    const NUMBERS: [&[u8]; 4] = [
-        b"bytes_received",
-        b"bytes_sent",
-        b"duration_ms",
-        b"upstream_service_time_ms",
-    ];
-    const QUOTED: [&[u8]; 5] = [
-        b"forwarded_for",
-        b"user_agent",
-        b"request_id",
-        b"authority",
-        b"upstream_host",
-    ];
-    // (is quoted, text), an unterminated quote being the rest of the line as a word.
-    let mut tokens: Vec<(bool, &'a [u8])> = Vec::with_capacity(16);
-    let mut c = Cursor { s: line, i: from };
-    loop {
-        c.skip_spaces();
-        if c.at_end() {
-            break;
-        }
-        if c.s.get(c.i) == Some(&b'"') {
-            match c.quoted() {
-                Some(q) => tokens.push((true, q)),
-                None => {
-                    tokens.push((false, line.get(c.i..).unwrap_or_default()));
-                    c.i = line.len();
-                }
-            }
-        } else {
-            tokens.push((false, c.word()));
-        }
-    }
-    let number = |t: &(bool, &[u8])| !t.0 && (t.1 == b"-" || is_json_number(t.1));
-    let run = (1..tokens.len()).find(|&k| {
-        tokens
-            .get(k..k + NUMBERS.len())
-            .is_some_and(|w| w.iter().all(number))
-    });
-    let (mut words, mut quoted) = (0, 0);
-    for (n, &(is_quoted, text)) in tokens.iter().enumerate() {
-        let position = n + 1;
-        let key: Cow<'_, [u8]> = match run {
-            Some(k) if n >= k && n < k + NUMBERS.len() => Cow::Borrowed(NUMBERS[n - k]),
-            Some(k) if n < k && is_quoted => {
-                Cow::Borrowed(&b"upstream_transport_failure_reason"[..])
-            }
-            Some(k) if n < k && words < WORDS.len() => {
-                words += 1;
-                Cow::Borrowed(WORDS[words - 1])
-            }
-            Some(k) if n > k && is_quoted && quoted < QUOTED.len() => {
-                quoted += 1;
-                Cow::Borrowed(QUOTED[quoted - 1])
-            }
-            _ => {
-                if !is_quoted {
-                    if let Some(m) = key_value(text) {
-                        members.push(m);
-                        continue;
-                    }
-                }
-                extra_name(position)
-            }
-        };
-        if text == b"-" {
-            continue;
-        }
-        let val = if is_quoted {
-            Val::Quoted(text)
-        } else {
-            Val::bare(text)
-        };
-        members.push(Member { key, val });
-    }
 }
 
 /// Split the request line into method, path and protocol (or keep it whole as `request`).
@@ -450,49 +321,6 @@ mod tests {
             text(line),
             r#"{"remote_addr":"127.0.0.1","remote_user":"frank","time":"10/Oct/2000:13:55:36 -0700","method":"GET","path":"/apache_pb.gif","protocol":"HTTP/1.0","status":200,"bytes":2326,"referer":"http://ref/","user_agent":"Mozilla/5.0","request_time":0.123}"#
         );
-    }
-
-    #[test]
-    fn envoy_default_format() {
-        assert_eq!(
-            convert(
-                r#"[2026-11-27T18:02:11.123Z] "GET /api/x HTTP/1.1" 503 UF 0 91 812 - "10.0.0.1" "curl/7.68.0" "3e1f" "svc:8080" "10.0.0.2:8080""#
-            ),
-            json!({"time": "2026-11-27T18:02:11.123Z", "method": "GET", "path": "/api/x",
-                   "protocol": "HTTP/1.1", "status": 503, "response_flags": "UF",
-                   "bytes_received": 0, "bytes_sent": 91, "duration_ms": 812,
-                   "forwarded_for": "10.0.0.1", "user_agent": "curl/7.68.0", "request_id": "3e1f",
-                   "authority": "svc:8080", "upstream_host": "10.0.0.2:8080"})
-        );
-    }
-
-    #[test]
-    fn istio_default_format() {
-        // Istio puts details and a quoted reason between the flags and the numbers, and its
-        // cluster and addresses after the quoted fields.
-        let v = convert(
-            r#"[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 135 4 3 "-" "curl/7.73.0-DEV" "8496" "httpbin:8000" "10.44.1.27:80" outbound|8000||httpbin 10.44.1.23:37652 - default"#,
-        );
-        assert_eq!(v["response_code_details"], "via_upstream");
-        assert_eq!(v["bytes_sent"], 135);
-        assert_eq!(v["duration_ms"], 4);
-        assert_eq!(v["upstream_service_time_ms"], 3);
-        assert_eq!(v["user_agent"], "curl/7.73.0-DEV");
-        assert_eq!(v["authority"], "httpbin:8000");
-        assert_eq!(v["upstream_host"], "10.44.1.27:80");
-        assert_eq!(v["extra_14"], "outbound|8000||httpbin");
-        assert!(v.get("forwarded_for").is_none() && v.get("response_flags").is_none());
-    }
-
-    #[test]
-    fn bracketed_text_is_not_envoy() {
-        for line in [
-            r#"[INFO] "GET /x HTTP/1.1" 200 done"#,
-            r#"[2026-11-27T18:02:11Z] request "GET /x" took 12ms"#,
-            r#"[2026-11-27T18:02:11Z] "GET /x HTTP/1.1" OK"#,
-        ] {
-            assert!(!sniff(line.as_bytes()), "{line}");
-        }
     }
 
     #[test]

@@ -151,13 +151,6 @@ pub(super) fn read_head(words: &[&[u8]], head: &mut Head) {
     let mut i = 0;
     while let Some(&w) = words.get(i) {
         let leading = head.msg.is_empty();
-        if leading && head.time.is_empty() && head.level.is_empty() {
-            if let Some(level) = klog_header(w, words.get(i + 1).copied(), &mut head.time) {
-                head.level.extend_from_slice(level);
-                i += 2;
-                continue;
-            }
-        }
         if leading && head.time.is_empty() {
             if let Some(n) = timestamp(words.get(i..).unwrap_or_default(), &mut head.time) {
                 i += n;
@@ -270,35 +263,6 @@ pub(super) fn timestamp(words: &[&[u8]], time: &mut Vec<u8>) -> Option<usize> {
     Some(used)
 }
 
-/// Kubernetes' klog header, `I1127 18:02:11.123456`: the level (`I`nfo, `W`arning, `E`rror,
-/// `F`atal) and the date without a year. Writes `1127 18:02:11.123456` to `time` and returns
-/// the level word.
-fn klog_header(w: &[u8], clock: Option<&[u8]>, time: &mut Vec<u8>) -> Option<&'static [u8]> {
-    let level: &'static [u8] = match w.first()? {
-        b'I' => b"INFO",
-        b'W' => b"WARNING",
-        b'E' => b"ERROR",
-        b'F' => b"FATAL",
-        _ => return None,
-    };
-    let date = w
-        .get(1..)
-        .filter(|d| d.len() == 4 && d.iter().all(u8::is_ascii_digit))?;
-    let num = |a: usize| {
-        date.get(a..a + 2)
-            .map(|d| (d[0] - b'0') * 10 + (d[1] - b'0'))
-    };
-    let (mo, day) = (num(0)?, num(2)?);
-    let clock = clock.filter(|c| is_time_of_day(c))?;
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&day) {
-        return None;
-    }
-    time.extend_from_slice(date);
-    time.push(b' ');
-    time.extend_from_slice(clock);
-    Some(level)
-}
-
 fn strip_close(w: &[u8]) -> &[u8] {
     w.strip_suffix(b"]").unwrap_or(w)
 }
@@ -408,32 +372,6 @@ mod tests {
             String::from_utf8_lossy(&members),
             r#""time":"2026-11-27T18:02:11Z","level":"INFO","msg":"api request done""#
         );
-    }
-
-    #[test]
-    fn klog_header_gives_time_and_level() {
-        let mut head = Head::default();
-        let line = br#"E1127 18:02:11.123456       1 handler.go:123] "request failed""#;
-        let words: Vec<&[u8]> = line
-            .split(|c| c.is_ascii_whitespace())
-            .filter(|w| !w.is_empty())
-            .collect();
-        read_head(&words, &mut head);
-        assert_eq!(head.time, b"1127 18:02:11.123456");
-        assert_eq!(head.level, b"ERROR");
-        assert_eq!(head.msg, br#"1 handler.go:123] "request failed""#);
-        // Not klog: a word that only looks like a header, or no clock after it.
-        for line in [
-            &b"I1327 18:02:11 x"[..],
-            b"I1127 x",
-            b"Ionic 18:02:11",
-            b"X1127 18:02:11",
-        ] {
-            let words: Vec<&[u8]> = line.split(|c| *c == b' ').collect();
-            let mut head = Head::default();
-            read_head(&words, &mut head);
-            assert!(head.time.is_empty(), "{}", String::from_utf8_lossy(line));
-        }
     }
 
     #[test]

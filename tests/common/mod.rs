@@ -14,8 +14,6 @@ pub const FIXTURES: &[&str] = &[
     "mixed/mixed.log",
     "logfmt/heroku-router.log",
     "access/nginx-combined.log",
-    "access/envoy.log",
-    "text/klog.log",
     "text-json/app.log",
     "multiline/pretty.log",
     "multiline/array.json",
