@@ -76,6 +76,10 @@ pub struct Options {
     pub detect_records: usize,
     /// Bytes of records read before the schema is chosen, at most (default 4 MiB).
     pub detect_bytes: usize,
+    /// The current time, epoch ms: timestamps written without a year (klog, syslog) are read
+    /// in the latest year that does not put them in the future. `None` (the default; the core
+    /// has no clock, the CLI and the page pass it): such timestamps are not read.
+    pub now_ms: Option<i64>,
     pub limits: Limits,
 }
 
@@ -88,6 +92,7 @@ impl Default for Options {
             max_depth: 64,
             detect_records: 2000,
             detect_bytes: 4 << 20,
+            now_ms: None,
             limits: Limits::default(),
         }
     }
@@ -140,7 +145,11 @@ impl Analyzer {
             core: Core {
                 parser: Parser::new(opts.max_depth),
                 state: State::Detecting {
-                    detector: Detector::new(),
+                    detector: {
+                        let mut d = Detector::new();
+                        d.set_now(opts.now_ms);
+                        d
+                    },
                     held: Vec::new(),
                     held_bytes: 0,
                 },

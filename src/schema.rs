@@ -229,6 +229,11 @@ pub struct Schema {
     pub status_kind: Option<StatusKind>,
     pub group: Option<String>,
     pub time: Option<String>,
+    /// For a time field written without a year (klog `1127 18:02:11.123456`, syslog `Nov 27
+    /// 18:02:11`): the epoch ms its first value was read as ([`units::YearRef`]), which
+    /// places every other one in its year. `None` otherwise.
+    #[serde(default)]
+    pub time_year_ref: Option<i64>,
     /// Fields whose values are URL paths or URLs: counted per route ([`route_of`]), so the
     /// diagnosis sees `/api/users/{id}` where each request names another user.
     #[serde(default)]
@@ -263,6 +268,9 @@ struct Obs {
     dur_text: u32,
     ts_text: u32,
     epoch_num: u32,
+    /// Timestamps without a year ([`units::parse_yearless`]), and the first of them.
+    yearless: u32,
+    first_yearless: Option<units::Yearless>,
     http_like: u32,
     /// String values that are URL paths (`/…`) or URLs (`https://host/…`).
     paths: u32,
@@ -292,6 +300,8 @@ pub struct Detector {
     /// fallback, which needs per-value latency. Bounded by the detection sample.
     rows: Vec<Vec<(u16, String)>>,
     names: Vec<String>,
+    /// The current time (epoch ms), which places timestamps written without a year.
+    now_ms: Option<i64>,
 }
 
 impl Detector {
@@ -301,6 +311,13 @@ impl Detector {
 
     pub fn records(&self) -> u32 {
         self.records
+    }
+
+    /// The current time (epoch ms): timestamps written without a year (klog, syslog) are read
+    /// in the latest year that does not put them in the future ([`units::YearRef`]).
+    /// Without it such timestamps are not read.
+    pub fn set_now(&mut self, now_ms: Option<i64>) {
+        self.now_ms = now_ms;
     }
 
     /// Observe one record's members.
@@ -345,6 +362,9 @@ impl Detector {
                     }
                     if units::parse_timestamp(s.as_bytes()).is_some() {
                         obs.ts_text += 1;
+                    } else if let Some(t) = units::parse_yearless(s.as_bytes()) {
+                        obs.yearless += 1;
+                        obs.first_yearless.get_or_insert(t);
                     }
                     if is_outcome_word(s) {
                         obs.outcome_words += 1;
@@ -403,7 +423,8 @@ impl Detector {
             .iter()
             .filter_map(|k| {
                 let o = self.fields.get(*k)?;
-                let share = (o.ts_text + o.epoch_num) as f64 / o.present.max(1) as f64;
+                let yearless = if self.now_ms.is_some() { o.yearless } else { 0 };
+                let share = (o.ts_text + o.epoch_num + yearless) as f64 / o.present.max(1) as f64;
                 if share < 0.8 || o.present as f64 / n < 0.5 {
                     return None;
                 }
@@ -482,6 +503,7 @@ impl Detector {
 
         // Apply overrides / first choices.
         schema.time = pick(&ov.time, &schema.candidates.time);
+        self.year_ref(&mut schema, &names);
         schema.latency = pick(&ov.latency, &schema.candidates.latency);
         schema.status = pick(&ov.status, &schema.candidates.status);
         schema.status_kind = schema.status.as_ref().map(|s| {
@@ -576,6 +598,42 @@ impl Detector {
             }
         }
         schema
+    }
+
+    /// Timestamps without a year in the chosen time field: the reference that places them,
+    /// or a warning that they cannot be placed.
+    fn year_ref(&self, schema: &mut Schema, names: &[&String]) {
+        let yearless = |o: &Obs| o.yearless > o.ts_text + o.epoch_num;
+        let Some(now) = self.now_ms else {
+            let k = names.iter().find(|k| {
+                self.fields.get(**k).is_some_and(|o| {
+                    yearless(o) && o.yearless as f64 >= 0.8 * o.present.max(1) as f64
+                })
+            });
+            if let (Some(k), None) = (k, &schema.time) {
+                schema.warnings.push(format!(
+                    "the timestamps of \"{k}\" have no year and the current time is not known \
+                     to place them: the timeline is empty"
+                ));
+            }
+            return;
+        };
+        let Some(o) = schema.time.as_ref().and_then(|k| self.fields.get(k)) else {
+            return;
+        };
+        let Some(first) = o.first_yearless.filter(|_| yearless(o)) else {
+            return;
+        };
+        let Some(r) = units::YearRef::new(first, now) else {
+            return;
+        };
+        schema.time_year_ref = Some(r.0);
+        let (year, _, _) = units::civil_from_days(r.0.div_euclid(86_400_000));
+        schema.warnings.push(format!(
+            "the timestamps of \"{}\" have no year: read from {year} on (the latest year that \
+             does not put them in the future), in UTC",
+            schema.time.as_deref().unwrap_or_default()
+        ));
     }
 
     fn guess_status_kind(&self, key: &str) -> StatusKind {
@@ -943,6 +1001,45 @@ mod tests {
             // A route is its own route: the aggregator relies on it.
             assert_eq!(route(want), want, "route of {want}");
         }
+    }
+
+    #[test]
+    fn timestamps_without_a_year_need_the_current_time() {
+        let observe = |d: &mut Detector| {
+            for i in 0..100 {
+                let time = format!("1127 18:{:02}:11.123456", i % 60);
+                let ms = format!("{}", 10 + i);
+                let members = [
+                    ("time", ValRef::Str(&time)),
+                    ("latency_ms", ValRef::Num(&ms)),
+                ];
+                d.observe(members.into_iter());
+            }
+        };
+        let mut d = Detector::new();
+        observe(&mut d);
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.time, None);
+        assert_eq!(s.time_year_ref, None);
+        assert!(s.warnings.iter().any(|w| w.contains("no year")), "{s:?}");
+        let mut d = Detector::new();
+        d.set_now(units::parse_timestamp(b"2026-11-28T00:00:00Z"));
+        observe(&mut d);
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.time.as_deref(), Some("time"));
+        assert_eq!(
+            s.time_year_ref,
+            units::parse_timestamp(b"2026-11-27T18:00:11.123Z")
+        );
+        // In January, a log of late November is last year's.
+        let mut d = Detector::new();
+        d.set_now(units::parse_timestamp(b"2027-01-03T00:00:00Z"));
+        observe(&mut d);
+        let s = d.decide(&Overrides::default());
+        assert_eq!(
+            s.time_year_ref,
+            units::parse_timestamp(b"2026-11-27T18:00:11.123Z")
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub const FIXTURES: &[&str] = &[
     "multiline/pretty.log",
     "multiline/array.json",
     "json/elapsed-us.log",
+    "klog/klog.log",
     "example/friday-incident.log",
 ];
 
