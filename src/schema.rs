@@ -948,6 +948,10 @@ fn is_outcome_field(k: &str) -> bool {
             | "lvl"
             | "loglevel"
     ) || n.contains("error")
+        || n.contains("status")
+        || n.ends_with("flags")
+        || n.ends_with("details")
+        || n.ends_with("reason")
 }
 
 #[cfg(test)]

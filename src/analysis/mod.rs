@@ -361,7 +361,12 @@ pub fn is_symptom_field(name: &str) -> bool {
             | "failed"
     ) || n.contains("error")
         || n.contains("exception")
-        || n.ends_with("status")
+        // `elb_status_code`, `target_status_code_list`, `upstream_status`.
+        || n.contains("status")
+        // Envoy's `response_flags` and `response_code_details`, `failure_reason`.
+        || n.ends_with("flags")
+        || n.ends_with("details")
+        || n.ends_with("reason")
 }
 
 /// Whether every value looks like a duration or a time (`12ms`, `0.5s`, `2026-…T…`): such
@@ -1061,6 +1066,34 @@ mod tests {
     use super::*;
     use crate::aggregate::Limits;
     use crate::schema::Schema;
+
+    #[test]
+    fn status_codes_flags_and_reasons_are_symptoms() {
+        for name in [
+            "status",
+            "res.statusCode",
+            "elb_status_code",
+            "target_status_code",
+            "target_status_code_list",
+            "upstream_status",
+            "response_flags",
+            "response_code_details",
+            "upstream_transport_failure_reason",
+            "error_reason",
+        ] {
+            assert!(is_symptom_field(name), "{name}");
+        }
+        for name in [
+            "target",
+            "upstream_host",
+            "version",
+            "path",
+            "region",
+            "stream",
+        ] {
+            assert!(!is_symptom_field(name), "{name}");
+        }
+    }
 
     #[test]
     fn empty_aggregates_do_not_panic() {
