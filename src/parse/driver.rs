@@ -1,7 +1,7 @@
 //! The record stage's driver: multi-line assembly and format dispatch.
 
 use super::json::{parse_object, Fields, JsonError};
-use super::{access, lenient, logfmt, prefix, Repair, Repairs, SkipReason};
+use super::{access, alb, envoy, lenient, logfmt, prefix, Repair, Repairs, SkipReason};
 use crate::lines::{Line, LineEvent};
 
 /// The format a record was read as.
@@ -460,6 +460,12 @@ impl Parser {
             return self.text_json(t, at);
         }
         if access::sniff(b) && access::to_json(b, &mut self.tmp) {
+            return match self.reparse_tmp() {
+                Ok(()) => Outcome::Parsed(Format::Access),
+                Err(r) => Outcome::Skipped(r),
+            };
+        }
+        if alb::to_json(b, &mut self.tmp) || envoy::to_json(b, &mut self.tmp) {
             return match self.reparse_tmp() {
                 Ok(()) => Outcome::Parsed(Format::Access),
                 Err(r) => Outcome::Skipped(r),

@@ -19,6 +19,8 @@ pub const FIXTURES: &[&str] = &[
     "multiline/array.json",
     "json/elapsed-us.log",
     "klog/klog.log",
+    "alb/alb.log",
+    "envoy/envoy.log",
     "example/friday-incident.log",
 ];
 
