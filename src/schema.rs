@@ -234,6 +234,10 @@ pub struct Schema {
     /// places every other one in its year. `None` otherwise.
     #[serde(default)]
     pub time_year_ref: Option<i64>,
+    /// The records are JSON lines whose `log` string holds the record (Docker's json-file
+    /// driver): read it ([`crate::parse::Parser::inner_log`]).
+    #[serde(default)]
+    pub inner_log: bool,
     /// Fields whose values are URL paths or URLs: counted per route ([`route_of`]), so the
     /// diagnosis sees `/api/users/{id}` where each request names another user.
     #[serde(default)]
@@ -532,6 +536,10 @@ impl Detector {
             .filter_map(|k| {
                 let o = self.fields.get(*k)?;
                 if o.too_many_values || o.values.is_empty() {
+                    return None;
+                }
+                // Docker's and Kubernetes' `stream` (stdout/stderr) follows the failure.
+                if o.values.keys().all(|v| v == "stdout" || v == "stderr") {
                     return None;
                 }
                 let name = group_name_score(k);

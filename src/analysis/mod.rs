@@ -369,6 +369,16 @@ pub fn is_symptom_field(name: &str) -> bool {
         || n.ends_with("reason")
 }
 
+/// Whether the values are output streams (`stdout`, `stderr`: Docker's and Kubernetes'
+/// `stream`): a program writes its errors to stderr, so the stream follows the failure.
+fn is_output_stream<'a>(values: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    values.into_iter().all(|v| {
+        any = true;
+        matches!(v, "stdout" | "stderr")
+    }) && any
+}
+
 /// Whether every value looks like a duration or a time (`12ms`, `0.5s`, `2026-…T…`): such
 /// fields measure the request, they do not cause it.
 fn is_measure_like<'a>(values: impl IntoIterator<Item = &'a str>) -> bool {
@@ -772,7 +782,9 @@ fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
         if f.overflowed || f.values.len() < 2 || is_role(&f.name) || is_symptom_field(&f.name) {
             continue;
         }
-        if is_measure_like(f.values.iter().map(|(k, _)| &**k)) {
+        if is_measure_like(f.values.iter().map(|(k, _)| &**k))
+            || is_output_stream(f.values.iter().map(|(k, _)| &**k))
+        {
             continue;
         }
         let sides: Vec<(&str, Side)> = f
@@ -1093,6 +1105,13 @@ mod tests {
         ] {
             assert!(!is_symptom_field(name), "{name}");
         }
+    }
+
+    #[test]
+    fn output_streams_are_not_causes() {
+        assert!(is_output_stream(["stdout", "stderr"]));
+        assert!(!is_output_stream(["stdout", "web"]));
+        assert!(!is_output_stream([]));
     }
 
     #[test]
