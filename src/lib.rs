@@ -143,7 +143,12 @@ impl Analyzer {
             splitter: Splitter::new(max_line),
             assembler: Assembler::new(max_line),
             core: Core {
-                parser: Parser::new(opts.max_depth),
+                parser: {
+                    let mut p = Parser::new(opts.max_depth);
+                    // Looks for records inside `log` strings while detecting.
+                    p.inner_log = true;
+                    p
+                },
                 state: State::Detecting {
                     detector: {
                         let mut d = Detector::new();
@@ -163,6 +168,7 @@ impl Analyzer {
     /// chunks: merge their [`Aggregates`] in input order).
     pub fn with_schema(opts: Options, schema: Schema) -> Self {
         let mut a = Analyzer::new(opts);
+        a.core.parser.inner_log = schema.inner_log;
         a.core.state = State::Running(Box::new(Aggregates::new(
             schema,
             a.core.opts.limits.clone(),
@@ -295,7 +301,9 @@ impl Core {
         let State::Detecting { detector, held, .. } = &mut self.state else {
             return;
         };
-        let schema = detector.decide(&self.opts.overrides);
+        let mut schema = detector.decide(&self.opts.overrides);
+        schema.inner_log = self.parser.unwrapped > 0;
+        self.parser.inner_log = schema.inner_log;
         let held = std::mem::take(held);
         self.state = State::Running(Box::new(Aggregates::new(schema, self.opts.limits.clone())));
         for h in &held {

@@ -21,6 +21,7 @@ pub const FIXTURES: &[&str] = &[
     "klog/klog.log",
     "alb/alb.log",
     "envoy/envoy.log",
+    "docker/docker.log",
     "example/friday-incident.log",
 ];
 
