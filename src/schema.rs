@@ -96,7 +96,8 @@ pub enum StatusKind {
     Http,
     /// Outcome words: OK/success vs Error/Timeout/failure…
     Outcome,
-    /// A log level: error, fatal, critical (and worse) are errors.
+    /// A log level: error, fatal, critical (and worse) are errors; as a number, pino's and
+    /// bunyan's levels (50 error, 60 fatal).
     Level,
     /// A boolean flag named like `error`/`failed` (true = error).
     ErrorFlag,
@@ -111,6 +112,9 @@ impl StatusKind {
         match (self, v) {
             (StatusKind::ErrorFlag, ValRef::Bool(b)) => b,
             (StatusKind::SuccessFlag, ValRef::Bool(b)) => !b,
+            (StatusKind::Level, ValRef::Num(n)) => {
+                units::parse_number(n.as_bytes()).is_some_and(|l| l >= 50.0)
+            }
             (_, ValRef::Num(n)) => http_is_error(n),
             (_, ValRef::Str(s)) => word_is_error(s),
             _ => false,
@@ -197,6 +201,15 @@ fn is_outcome_word(s: &str) -> bool {
                 | "cancelled"
                 | "canceled"
         )
+}
+
+/// pino's and bunyan's numeric levels (10 trace … 60 fatal), every value of the field.
+fn is_numeric_level(nums: &[f64], present: u32) -> bool {
+    !nums.is_empty()
+        && nums.len() as u32 >= present.min(4096)
+        && nums
+            .iter()
+            .all(|&l| [10.0, 20.0, 30.0, 40.0, 50.0, 60.0].contains(&l))
 }
 
 fn is_level_word(s: &str) -> bool {
@@ -487,7 +500,9 @@ impl Detector {
                     && o.values.len() <= 64
                 {
                     StatusKind::Outcome
-                } else if o.level_words as f64 / p >= 0.8 {
+                } else if o.level_words as f64 / p >= 0.8
+                    || (name == 1.0 && is_numeric_level(&o.nums, o.present))
+                {
                     StatusKind::Level
                 } else {
                     return None;
@@ -655,7 +670,9 @@ impl Detector {
             }
             return StatusKind::ErrorFlag;
         }
-        if o.http_like * 2 > o.present {
+        if status_name_score(key) == 1.0 && is_numeric_level(&o.nums, o.present) {
+            StatusKind::Level
+        } else if o.http_like * 2 > o.present {
             StatusKind::Http
         } else if o.level_words * 2 > o.present {
             StatusKind::Level
@@ -1013,6 +1030,30 @@ mod tests {
             // A route is its own route: the aggregator relies on it.
             assert_eq!(route(want), want, "route of {want}");
         }
+    }
+
+    #[test]
+    fn pino_numeric_levels() {
+        let mut d = Detector::new();
+        for i in 0..100 {
+            let level = if i % 10 == 0 { "50" } else { "30" };
+            let ms = format!("{}", 10 + i);
+            let members = [
+                ("level", ValRef::Num(level)),
+                ("responseTime", ValRef::Num(&ms)),
+            ];
+            d.observe(members.into_iter());
+        }
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.status.as_deref(), Some("level"));
+        assert_eq!(s.status_kind, Some(StatusKind::Level));
+        let k = StatusKind::Level;
+        assert!(k.is_error(ValRef::Num("50")) && k.is_error(ValRef::Num("60")));
+        assert!(!k.is_error(ValRef::Num("30")) && !k.is_error(ValRef::Num("40")));
+        assert!(k.is_error(ValRef::Str("error")));
+        // A number that is not a pino level is not a level.
+        assert!(!is_numeric_level(&[30.0, 35.0], 2));
+        assert!(!is_numeric_level(&[], 0));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub const FIXTURES: &[&str] = &[
     "alb/alb.log",
     "envoy/envoy.log",
     "docker/docker.log",
+    "json/pino-levels.log",
     "example/friday-incident.log",
 ];
 
