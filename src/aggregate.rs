@@ -733,6 +733,8 @@ pub struct Aggregates {
     /// Index in a group's status counts last used for each value index of the status field.
     status_hint: Vec<u32>,
     ts_cache: units::TimestampCache,
+    /// Places timestamps written without a year (from the schema).
+    year_ref: Option<units::YearRef>,
     /// The route of the current member's value, when it is not the value itself.
     route_buf: String,
     /// The current record's group key when the group field is a route field.
@@ -856,8 +858,15 @@ struct Extracted<'a> {
     group_routed: bool,
 }
 
+/// A timestamp without a year placed by `year_ref` (none: not read).
+#[cold]
+fn yearless_ts(year_ref: Option<units::YearRef>, s: &str) -> Option<i64> {
+    year_ref?.resolve(units::parse_yearless(s.as_bytes())?)
+}
+
 impl Aggregates {
     pub fn new(schema: Schema, limits: Limits) -> Self {
+        let year_ref = schema.time_year_ref.map(units::YearRef);
         Aggregates {
             groups: HashCapped::new(limits.max_groups),
             latency_unit: schema.latency_unit,
@@ -884,6 +893,7 @@ impl Aggregates {
             group_hint: Vec::new(),
             status_hint: Vec::new(),
             ts_cache: units::TimestampCache::default(),
+            year_ref,
             route_buf: String::new(),
             group_buf: String::new(),
             ts_min: None,
@@ -1035,7 +1045,10 @@ impl Aggregates {
             if role.time {
                 x.ts = match val {
                     ValRef::Str(s) => {
-                        units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache)
+                        match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache) {
+                            None => yearless_ts(self.year_ref, s),
+                            t => t,
+                        }
                     }
                     ValRef::Num(n) => {
                         units::parse_number(n.as_bytes()).and_then(units::epoch_number_to_ms)

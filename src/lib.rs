@@ -76,6 +76,10 @@ pub struct Options {
     pub detect_records: usize,
     /// Bytes of records read before the schema is chosen, at most (default 4 MiB).
     pub detect_bytes: usize,
+    /// The current time, epoch ms: timestamps written without a year (klog, syslog) are read
+    /// in the latest year that does not put them in the future. `None` (the default; the core
+    /// has no clock, the CLI and the page pass it): such timestamps are not read.
+    pub now_ms: Option<i64>,
     pub limits: Limits,
 }
 
@@ -88,6 +92,7 @@ impl Default for Options {
             max_depth: 64,
             detect_records: 2000,
             detect_bytes: 4 << 20,
+            now_ms: None,
             limits: Limits::default(),
         }
     }
@@ -138,9 +143,18 @@ impl Analyzer {
             splitter: Splitter::new(max_line),
             assembler: Assembler::new(max_line),
             core: Core {
-                parser: Parser::new(opts.max_depth),
+                parser: {
+                    let mut p = Parser::new(opts.max_depth);
+                    // Looks for records inside `log` strings while detecting.
+                    p.inner_log = true;
+                    p
+                },
                 state: State::Detecting {
-                    detector: Detector::new(),
+                    detector: {
+                        let mut d = Detector::new();
+                        d.set_now(opts.now_ms);
+                        d
+                    },
                     held: Vec::new(),
                     held_bytes: 0,
                 },
@@ -154,6 +168,7 @@ impl Analyzer {
     /// chunks: merge their [`Aggregates`] in input order).
     pub fn with_schema(opts: Options, schema: Schema) -> Self {
         let mut a = Analyzer::new(opts);
+        a.core.parser.inner_log = schema.inner_log;
         a.core.state = State::Running(Box::new(Aggregates::new(
             schema,
             a.core.opts.limits.clone(),
@@ -286,7 +301,9 @@ impl Core {
         let State::Detecting { detector, held, .. } = &mut self.state else {
             return;
         };
-        let schema = detector.decide(&self.opts.overrides);
+        let mut schema = detector.decide(&self.opts.overrides);
+        schema.inner_log = self.parser.unwrapped > 0;
+        self.parser.inner_log = schema.inner_log;
         let held = std::mem::take(held);
         self.state = State::Running(Box::new(Aggregates::new(schema, self.opts.limits.clone())));
         for h in &held {

@@ -107,6 +107,11 @@ fn main() -> ExitCode {
                 },
                 max_line_bytes,
                 baseline,
+                // Timestamps without a year (klog, syslog) are placed relative to now.
+                now_ms: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .ok()
+                    .and_then(|d| i64::try_from(d.as_millis()).ok()),
                 ..Options::default()
             };
             let threads = match threads {

@@ -96,7 +96,8 @@ pub enum StatusKind {
     Http,
     /// Outcome words: OK/success vs Error/Timeout/failure…
     Outcome,
-    /// A log level: error, fatal, critical (and worse) are errors.
+    /// A log level: error, fatal, critical (and worse) are errors; as a number, pino's and
+    /// bunyan's levels (50 error, 60 fatal).
     Level,
     /// A boolean flag named like `error`/`failed` (true = error).
     ErrorFlag,
@@ -111,6 +112,9 @@ impl StatusKind {
         match (self, v) {
             (StatusKind::ErrorFlag, ValRef::Bool(b)) => b,
             (StatusKind::SuccessFlag, ValRef::Bool(b)) => !b,
+            (StatusKind::Level, ValRef::Num(n)) => {
+                units::parse_number(n.as_bytes()).is_some_and(|l| l >= 50.0)
+            }
             (_, ValRef::Num(n)) => http_is_error(n),
             (_, ValRef::Str(s)) => word_is_error(s),
             _ => false,
@@ -214,6 +218,15 @@ fn is_outcome_word(s: &str) -> bool {
         )
 }
 
+/// pino's and bunyan's numeric levels (10 trace … 60 fatal), every value of the field.
+fn is_numeric_level(nums: &[f64], present: u32) -> bool {
+    !nums.is_empty()
+        && nums.len() as u32 >= present.min(4096)
+        && nums
+            .iter()
+            .all(|&l| [10.0, 20.0, 30.0, 40.0, 50.0, 60.0].contains(&l))
+}
+
 fn is_level_word(s: &str) -> bool {
     matches!(
         s.trim().to_ascii_lowercase().as_str(),
@@ -244,6 +257,15 @@ pub struct Schema {
     pub status_kind: Option<StatusKind>,
     pub group: Option<String>,
     pub time: Option<String>,
+    /// For a time field written without a year (klog `1127 18:02:11.123456`, syslog `Nov 27
+    /// 18:02:11`): the epoch ms its first value was read as ([`units::YearRef`]), which
+    /// places every other one in its year. `None` otherwise.
+    #[serde(default)]
+    pub time_year_ref: Option<i64>,
+    /// The records are JSON lines whose `log` string holds the record (Docker's json-file
+    /// driver): read it ([`crate::parse::Parser::inner_log`]).
+    #[serde(default)]
+    pub inner_log: bool,
     /// Fields whose values are URL paths or URLs: counted per route ([`route_of`]), so the
     /// diagnosis sees `/api/users/{id}` where each request names another user.
     #[serde(default)]
@@ -278,6 +300,9 @@ struct Obs {
     dur_text: u32,
     ts_text: u32,
     epoch_num: u32,
+    /// Timestamps without a year ([`units::parse_yearless`]), and the first of them.
+    yearless: u32,
+    first_yearless: Option<units::Yearless>,
     http_like: u32,
     /// String values that are URL paths (`/…`) or URLs (`https://host/…`).
     paths: u32,
@@ -307,6 +332,8 @@ pub struct Detector {
     /// fallback, which needs per-value latency. Bounded by the detection sample.
     rows: Vec<Vec<(u16, String)>>,
     names: Vec<String>,
+    /// The current time (epoch ms), which places timestamps written without a year.
+    now_ms: Option<i64>,
 }
 
 impl Detector {
@@ -316,6 +343,13 @@ impl Detector {
 
     pub fn records(&self) -> u32 {
         self.records
+    }
+
+    /// The current time (epoch ms): timestamps written without a year (klog, syslog) are read
+    /// in the latest year that does not put them in the future ([`units::YearRef`]).
+    /// Without it such timestamps are not read.
+    pub fn set_now(&mut self, now_ms: Option<i64>) {
+        self.now_ms = now_ms;
     }
 
     /// Observe one record's members.
@@ -360,6 +394,9 @@ impl Detector {
                     }
                     if units::parse_timestamp(s.as_bytes()).is_some() {
                         obs.ts_text += 1;
+                    } else if let Some(t) = units::parse_yearless(s.as_bytes()) {
+                        obs.yearless += 1;
+                        obs.first_yearless.get_or_insert(t);
                     }
                     if is_outcome_word(s) {
                         obs.outcome_words += 1;
@@ -418,7 +455,8 @@ impl Detector {
             .iter()
             .filter_map(|k| {
                 let o = self.fields.get(*k)?;
-                let share = (o.ts_text + o.epoch_num) as f64 / o.present.max(1) as f64;
+                let yearless = if self.now_ms.is_some() { o.yearless } else { 0 };
+                let share = (o.ts_text + o.epoch_num + yearless) as f64 / o.present.max(1) as f64;
                 if share < 0.8 || o.present as f64 / n < 0.5 {
                     return None;
                 }
@@ -477,7 +515,9 @@ impl Detector {
                     && o.values.len() <= 64
                 {
                     StatusKind::Outcome
-                } else if o.level_words as f64 / p >= 0.8 {
+                } else if o.level_words as f64 / p >= 0.8
+                    || (name == 1.0 && is_numeric_level(&o.nums, o.present))
+                {
                     StatusKind::Level
                 } else {
                     return None;
@@ -497,6 +537,7 @@ impl Detector {
 
         // Apply overrides / first choices.
         schema.time = pick(&ov.time, &schema.candidates.time);
+        self.year_ref(&mut schema, &names);
         schema.latency = pick(&ov.latency, &schema.candidates.latency);
         schema.status = pick(&ov.status, &schema.candidates.status);
         schema.status_kind = schema.status.as_ref().map(|s| {
@@ -525,6 +566,10 @@ impl Detector {
             .filter_map(|k| {
                 let o = self.fields.get(*k)?;
                 if o.too_many_values || o.values.is_empty() {
+                    return None;
+                }
+                // Docker's and Kubernetes' `stream` (stdout/stderr) follows the failure.
+                if o.values.keys().all(|v| v == "stdout" || v == "stderr") {
                     return None;
                 }
                 let name = group_name_score(k);
@@ -593,6 +638,42 @@ impl Detector {
         schema
     }
 
+    /// Timestamps without a year in the chosen time field: the reference that places them,
+    /// or a warning that they cannot be placed.
+    fn year_ref(&self, schema: &mut Schema, names: &[&String]) {
+        let yearless = |o: &Obs| o.yearless > o.ts_text + o.epoch_num;
+        let Some(now) = self.now_ms else {
+            let k = names.iter().find(|k| {
+                self.fields.get(**k).is_some_and(|o| {
+                    yearless(o) && o.yearless as f64 >= 0.8 * o.present.max(1) as f64
+                })
+            });
+            if let (Some(k), None) = (k, &schema.time) {
+                schema.warnings.push(format!(
+                    "the timestamps of \"{k}\" have no year and the current time is not known \
+                     to place them: the timeline is empty"
+                ));
+            }
+            return;
+        };
+        let Some(o) = schema.time.as_ref().and_then(|k| self.fields.get(k)) else {
+            return;
+        };
+        let Some(first) = o.first_yearless.filter(|_| yearless(o)) else {
+            return;
+        };
+        let Some(r) = units::YearRef::new(first, now) else {
+            return;
+        };
+        schema.time_year_ref = Some(r.0);
+        let (year, _, _) = units::civil_from_days(r.0.div_euclid(86_400_000));
+        schema.warnings.push(format!(
+            "the timestamps of \"{}\" have no year: read from {year} on (the latest year that \
+             does not put them in the future), in UTC",
+            schema.time.as_deref().unwrap_or_default()
+        ));
+    }
+
     fn guess_status_kind(&self, key: &str) -> StatusKind {
         let Some(o) = self.fields.get(key) else {
             return StatusKind::Outcome;
@@ -604,7 +685,9 @@ impl Detector {
             }
             return StatusKind::ErrorFlag;
         }
-        if o.http_like * 2 > o.present {
+        if status_name_score(key) == 1.0 && is_numeric_level(&o.nums, o.present) {
+            StatusKind::Level
+        } else if o.http_like * 2 > o.present {
             StatusKind::Http
         } else if o.level_words * 2 > o.present {
             StatusKind::Level
@@ -906,6 +989,10 @@ fn is_outcome_field(k: &str) -> bool {
             | "lvl"
             | "loglevel"
     ) || n.contains("error")
+        || n.contains("status")
+        || n.ends_with("flags")
+        || n.ends_with("details")
+        || n.ends_with("reason")
 }
 
 #[cfg(test)]
@@ -972,6 +1059,69 @@ mod tests {
             // A route is its own route: the aggregator relies on it.
             assert_eq!(route(want), want, "route of {want}");
         }
+    }
+
+    #[test]
+    fn pino_numeric_levels() {
+        let mut d = Detector::new();
+        for i in 0..100 {
+            let level = if i % 10 == 0 { "50" } else { "30" };
+            let ms = format!("{}", 10 + i);
+            let members = [
+                ("level", ValRef::Num(level)),
+                ("responseTime", ValRef::Num(&ms)),
+            ];
+            d.observe(members.into_iter());
+        }
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.status.as_deref(), Some("level"));
+        assert_eq!(s.status_kind, Some(StatusKind::Level));
+        let k = StatusKind::Level;
+        assert!(k.is_error(ValRef::Num("50")) && k.is_error(ValRef::Num("60")));
+        assert!(!k.is_error(ValRef::Num("30")) && !k.is_error(ValRef::Num("40")));
+        assert!(k.is_error(ValRef::Str("error")));
+        // A number that is not a pino level is not a level.
+        assert!(!is_numeric_level(&[30.0, 35.0], 2));
+        assert!(!is_numeric_level(&[], 0));
+    }
+
+    #[test]
+    fn timestamps_without_a_year_need_the_current_time() {
+        let observe = |d: &mut Detector| {
+            for i in 0..100 {
+                let time = format!("1127 18:{:02}:11.123456", i % 60);
+                let ms = format!("{}", 10 + i);
+                let members = [
+                    ("time", ValRef::Str(&time)),
+                    ("latency_ms", ValRef::Num(&ms)),
+                ];
+                d.observe(members.into_iter());
+            }
+        };
+        let mut d = Detector::new();
+        observe(&mut d);
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.time, None);
+        assert_eq!(s.time_year_ref, None);
+        assert!(s.warnings.iter().any(|w| w.contains("no year")), "{s:?}");
+        let mut d = Detector::new();
+        d.set_now(units::parse_timestamp(b"2026-11-28T00:00:00Z"));
+        observe(&mut d);
+        let s = d.decide(&Overrides::default());
+        assert_eq!(s.time.as_deref(), Some("time"));
+        assert_eq!(
+            s.time_year_ref,
+            units::parse_timestamp(b"2026-11-27T18:00:11.123Z")
+        );
+        // In January, a log of late November is last year's.
+        let mut d = Detector::new();
+        d.set_now(units::parse_timestamp(b"2027-01-03T00:00:00Z"));
+        observe(&mut d);
+        let s = d.decide(&Overrides::default());
+        assert_eq!(
+            s.time_year_ref,
+            units::parse_timestamp(b"2026-11-27T18:00:11.123Z")
+        );
     }
 
     #[test]

@@ -699,8 +699,8 @@ fn parse_zone(z: &[u8]) -> Option<i64> {
 /// - An epoch number written as a string: `"1764266531"`, `"1764266531.123"`,
 ///   `"1764266531123"`, µs and ns too (see [`epoch_number_to_ms`]; integers are exact).
 ///
-/// Syslog (`Nov 27 18:02:11`) has no year and is **not** accepted (→ `None`): the caller has
-/// to supply a year from elsewhere. Years are 4 digits (0000–9999).
+/// Syslog (`Nov 27 18:02:11`) and klog (`1127 18:02:11.123456`) have no year and are **not**
+/// accepted (→ `None`): see [`parse_yearless`] and [`YearRef`]. Years are 4 digits (0000–9999).
 #[inline]
 pub fn parse_timestamp(s: &[u8]) -> Option<i64> {
     // Fast path: the common RFC 3339 shape, already trimmed.
@@ -870,6 +870,133 @@ fn parse_clf(s: &[u8]) -> Option<i64> {
     let sec = d2(s, 18)?;
     let local = civil_to_ms(y, mo, d, h, mi, sec, 0)?;
     Some(local - parse_zone(s.get(20..)?)?)
+}
+
+/// A timestamp written without a year: month, day and the time of day (UTC after its zone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Yearless {
+    /// 1..=12.
+    pub month: u32,
+    /// 1..=31 (whether the day exists depends on the year).
+    pub day: u32,
+    /// Milliseconds into the day, the zone offset already subtracted (may be negative or
+    /// past one day for a zone other than UTC).
+    pub ms: i64,
+}
+
+/// Reads a timestamp that has no year, or `None`:
+/// - klog (Kubernetes, glog): `1127 18:02:11.123456` (`MMDD`, the level letter already
+///   removed, as [`crate::parse`]'s prefix reader keeps it);
+/// - syslog (RFC 3164): `Nov 27 18:02:11`, `Nov  7 18:02:11.123` (month names
+///   case-insensitive).
+///
+/// Each optionally followed by a zone (`Z`, `UTC`, `+0100`, …; none → UTC). A year comes
+/// from elsewhere: see [`YearRef`].
+pub fn parse_yearless(s: &[u8]) -> Option<Yearless> {
+    let s = s.trim_ascii();
+    let (month, day, rest) = if s.first()?.is_ascii_digit() {
+        // klog: MMDD then one or more spaces.
+        if s.get(4) != Some(&b' ') {
+            return None;
+        }
+        (d2(s, 0)?, d2(s, 2)?, s.get(5..)?)
+    } else {
+        let month = month_from_abbr(s.get(..3)?)?;
+        let rest = s.get(3..)?;
+        let n = rest.iter().take_while(|&&c| c == b' ').count();
+        let rest = rest.get(n..)?;
+        if n == 0 {
+            return None;
+        }
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        let day = match digits {
+            1 => u32::from(*rest.first()? - b'0'),
+            2 => d2(rest, 0)?,
+            _ => return None,
+        };
+        if rest.get(digits) != Some(&b' ') {
+            return None;
+        }
+        (month, day, rest.get(digits + 1..)?)
+    };
+    let n = rest.iter().take_while(|&&c| c == b' ').count();
+    let t = rest.get(n..)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    if t.get(2) != Some(&b':') || t.get(5) != Some(&b':') {
+        return None;
+    }
+    let (h, mi, sec) = (d2(t, 0)?, d2(t, 3)?, d2(t, 6)?);
+    if h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 8;
+    let mut milli = 0u32;
+    if let Some(b'.' | b',') = t.get(8) {
+        i = 9;
+        while let Some(c) = t.get(i).filter(|c| c.is_ascii_digit()) {
+            if i < 12 {
+                milli = milli * 10 + u32::from(c - b'0');
+            }
+            i += 1;
+        }
+        if i == 9 {
+            return None;
+        }
+        for _ in i.min(12)..12 {
+            milli *= 10;
+        }
+    }
+    let offset = parse_zone(t.get(i..)?)?;
+    let ms = i64::from(h) * 3_600_000
+        + i64::from(mi) * 60_000
+        + i64::from(sec) * 1000
+        + i64::from(milli)
+        - offset;
+    Some(Yearless { month, day, ms })
+}
+
+/// Where timestamps without a year ([`Yearless`]) are placed: the instant the first of them
+/// was read as. Every other one goes in the year that puts it from 31 days before that
+/// instant to 334 days after it, so a log that runs past New Year (`1231 23:59:59` then
+/// `0101 00:00:01`) moves on to the next year instead of jumping back eleven months, and
+/// every chunk of an input reads the same instants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YearRef(pub i64);
+
+impl YearRef {
+    /// The reference for `first`, the first timestamp without a year, read in the latest
+    /// year that does not put it more than a day after `now_ms` (the current time: a log is
+    /// not written in the future). `None` when `first` is not a date of any recent year.
+    pub fn new(first: Yearless, now_ms: i64) -> Option<YearRef> {
+        let (now_year, _, _) = civil_from_days(now_ms.div_euclid(MS_PER_DAY));
+        (now_year - 4..=now_year)
+            .rev()
+            .filter_map(|y| yearless_in(first, y))
+            .find(|&t| t <= now_ms + MS_PER_DAY)
+            .map(YearRef)
+    }
+
+    /// `t` in the year chosen by this reference → epoch ms, UTC; `None` for a day that does
+    /// not exist in that year (29 February of a common year).
+    pub fn resolve(self, t: Yearless) -> Option<i64> {
+        let (y, _, _) = civil_from_days(self.0.div_euclid(MS_PER_DAY));
+        let lo = self.0 - 31 * MS_PER_DAY;
+        let hi = self.0 + 334 * MS_PER_DAY;
+        [y, y + 1, y - 1]
+            .into_iter()
+            .filter_map(|y| yearless_in(t, y))
+            .find(|t| (lo..hi).contains(t))
+    }
+}
+
+/// `t` in year `y` → epoch ms, or `None` when that day does not exist in `y`.
+fn yearless_in(t: Yearless, y: i64) -> Option<i64> {
+    if t.day > days_in_month(y, t.month) {
+        return None;
+    }
+    Some(days_from_civil(y, t.month, t.day) * MS_PER_DAY + t.ms)
 }
 
 // Native only: proptest does not build for wasm32 (the wasm tests live in src/wasm.rs).
@@ -1203,6 +1330,69 @@ mod tests {
     }
 
     #[test]
+    fn yearless_timestamps() {
+        let yl = |s: &str| parse_yearless(s.as_bytes());
+        let day = T0 - T0.rem_euclid(MS_PER_DAY);
+        let at = |month, d, ms| Some(Yearless { month, day: d, ms });
+        let t = T0 - day; // 18:02:11 into the day
+        assert_eq!(yl("1127 18:02:11"), at(11, 27, t));
+        assert_eq!(yl("1127 18:02:11.123456"), at(11, 27, t + 123));
+        assert_eq!(yl("1127   18:02:11.1"), at(11, 27, t + 100));
+        assert_eq!(yl("Nov 27 18:02:11"), at(11, 27, t));
+        assert_eq!(yl("nov 27 18:02:11,5"), at(11, 27, t + 500));
+        assert_eq!(yl("Nov  7 18:02:11"), at(11, 7, t));
+        assert_eq!(yl("Nov 7 18:02:11"), at(11, 7, t));
+        assert_eq!(yl("Nov 27 18:02:11 +0100"), at(11, 27, t - 3_600_000));
+        assert_eq!(yl("Nov 27 18:02:11 UTC"), at(11, 27, t));
+        for bad in [
+            "",
+            "1327 18:02:11",
+            "1100 18:02:11",
+            "1127 24:02:11",
+            "1127 18:02",
+            "1127 18:02:11.",
+            "1127 18:02:11 junk",
+            "11270 18:02:11",
+            "Foo 27 18:02:11",
+            "Nov 127 18:02:11",
+            "Nov27 18:02:11",
+            "2026-11-27 18:02:11",
+            "Nov 27",
+        ] {
+            assert_eq!(yl(bad), None, "{bad:?}");
+        }
+        // Never in the future: read in the year of `now`, or the year before.
+        let now = T0 + MS_PER_DAY; // 2026-11-28
+        let first = yl("1127 18:02:11").unwrap_or(Yearless {
+            month: 0,
+            day: 0,
+            ms: 0,
+        });
+        let r = YearRef::new(first, now);
+        assert_eq!(r, Some(YearRef(T0)));
+        let dec = yl("1231 23:00:00").and_then(|f| YearRef::new(f, now));
+        assert_eq!(dec.map(|r| r.0), ts("2025-12-31T23:00:00Z"));
+        // A log that runs past New Year moves on to the next year, and back a little.
+        let dec = dec.unwrap_or(YearRef(0));
+        let res = |s: &str| yl(s).and_then(|t| dec.resolve(t));
+        assert_eq!(res("0101 00:00:01"), ts("2026-01-01T00:00:01Z"));
+        assert_eq!(res("1231 22:59:00"), ts("2025-12-31T22:59:00Z"));
+        assert_eq!(res("1215 10:00:00"), ts("2025-12-15T10:00:00Z"));
+        assert_eq!(res("1101 10:00:00"), ts("2026-11-01T10:00:00Z"));
+        // 29 February only in a leap year.
+        let leap = YearRef(ts("2028-02-01T00:00:00Z").unwrap_or(0));
+        assert_eq!(
+            yl("0229 12:00:00").and_then(|t| leap.resolve(t)),
+            ts("2028-02-29T12:00:00Z")
+        );
+        assert_eq!(yl("0229 12:00:00").and_then(|t| dec.resolve(t)), None);
+        assert_eq!(
+            yl("0229 12:00:00").and_then(|t| YearRef::new(t, now)),
+            ts("2024-02-29T12:00:00Z").map(YearRef)
+        );
+    }
+
+    #[test]
     fn common_log_format() {
         assert_eq!(ts("27/Nov/2026:18:02:11 +0000"), Some(T0));
         assert_eq!(ts("[27/Nov/2026:18:02:11 +0000]"), Some(T0));
@@ -1296,6 +1486,7 @@ mod tests {
         #[test]
         fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
             let _ = parse_timestamp(&bytes);
+            let _ = parse_yearless(&bytes);
             let _ = parse_duration_text(&bytes);
             let _ = parse_number(&bytes);
             if let Ok(s) = std::str::from_utf8(&bytes) {

@@ -85,7 +85,9 @@ impl Analyzer {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str) -> Result<Analyzer, JsError> {
         install_panic_hook();
-        let opts = parse_options(options_json).map_err(|e| JsError::new(&e))?;
+        let mut opts = parse_options(options_json).map_err(|e| JsError::new(&e))?;
+        // Timestamps without a year (klog, syslog) are placed relative to the current time.
+        opts.now_ms.get_or_insert(js_sys::Date::now() as i64);
         Ok(Analyzer {
             inner: Some(crate::Analyzer::new(opts)),
             bytes: 0,

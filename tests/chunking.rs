@@ -118,6 +118,35 @@ fn merged_pieces_match_one_pass() {
     }
 }
 
+/// Formats whose reading is decided at detection and handed to every piece by the schema:
+/// klog timestamps without a year (placed by the first one) and Docker lines whose `log`
+/// string holds the record.
+#[test]
+fn schema_decided_formats_merge_exactly() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let opts = Options {
+        now_ms: Some(1_795_824_000_000), // 2026-11-28
+        ..small_detect()
+    };
+    for name in ["klog/klog.log", "docker/docker.log"] {
+        let input = std::fs::read(format!("{dir}/{name}")).expect("fixture exists");
+        let one = whole(&input, &opts);
+        assert!(!one.contains("\"first_seen\": null"), "{name}: times read");
+        for size in [1, 7, 64] {
+            assert_eq!(chunked(&input, size, &opts), one, "{name} at {size}");
+        }
+        let n = input.len();
+        for parts in [2, 3, 7, 16] {
+            let cuts: Vec<usize> = (1..parts).map(|i| i * n / parts).collect();
+            assert_eq!(
+                merged(&input, &cuts, &opts),
+                one,
+                "{name} in {parts} pieces"
+            );
+        }
+    }
+}
+
 /// Many distinct group values and field values, with small caps: the capped aggregates
 /// (bottom-k groups, overflowing dimensions, `(other)`) still merge exactly.
 #[test]

@@ -361,7 +361,22 @@ pub fn is_symptom_field(name: &str) -> bool {
             | "failed"
     ) || n.contains("error")
         || n.contains("exception")
-        || n.ends_with("status")
+        // `elb_status_code`, `target_status_code_list`, `upstream_status`.
+        || n.contains("status")
+        // Envoy's `response_flags` and `response_code_details`, `failure_reason`.
+        || n.ends_with("flags")
+        || n.ends_with("details")
+        || n.ends_with("reason")
+}
+
+/// Whether the values are output streams (`stdout`, `stderr`: Docker's and Kubernetes'
+/// `stream`): a program writes its errors to stderr, so the stream follows the failure.
+fn is_output_stream<'a>(values: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut any = false;
+    values.into_iter().all(|v| {
+        any = true;
+        matches!(v, "stdout" | "stderr")
+    }) && any
 }
 
 /// Whether every value looks like a duration or a time (`12ms`, `0.5s`, `2026-…T…`): such
@@ -767,7 +782,9 @@ fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
         if f.overflowed || f.values.len() < 2 || is_role(&f.name) || is_symptom_field(&f.name) {
             continue;
         }
-        if is_measure_like(f.values.iter().map(|(k, _)| &**k)) {
+        if is_measure_like(f.values.iter().map(|(k, _)| &**k))
+            || is_output_stream(f.values.iter().map(|(k, _)| &**k))
+        {
             continue;
         }
         let sides: Vec<(&str, Side)> = f
@@ -1061,6 +1078,41 @@ mod tests {
     use super::*;
     use crate::aggregate::Limits;
     use crate::schema::Schema;
+
+    #[test]
+    fn status_codes_flags_and_reasons_are_symptoms() {
+        for name in [
+            "status",
+            "res.statusCode",
+            "elb_status_code",
+            "target_status_code",
+            "target_status_code_list",
+            "upstream_status",
+            "response_flags",
+            "response_code_details",
+            "upstream_transport_failure_reason",
+            "error_reason",
+        ] {
+            assert!(is_symptom_field(name), "{name}");
+        }
+        for name in [
+            "target",
+            "upstream_host",
+            "version",
+            "path",
+            "region",
+            "stream",
+        ] {
+            assert!(!is_symptom_field(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn output_streams_are_not_causes() {
+        assert!(is_output_stream(["stdout", "stderr"]));
+        assert!(!is_output_stream(["stdout", "web"]));
+        assert!(!is_output_stream([]));
+    }
 
     #[test]
     fn empty_aggregates_do_not_panic() {

@@ -42,25 +42,26 @@ struct Head<'a> {
     rest: usize,
 }
 
-/// A small cursor over the line.
-struct Cursor<'a> {
-    s: &'a [u8],
-    i: usize,
+/// A small cursor over the line (also used by the [`super::alb`] and [`super::envoy`]
+/// readers).
+pub(super) struct Cursor<'a> {
+    pub s: &'a [u8],
+    pub i: usize,
 }
 
 impl<'a> Cursor<'a> {
-    fn skip_spaces(&mut self) {
+    pub(super) fn skip_spaces(&mut self) {
         while self.s.get(self.i).is_some_and(|c| c.is_ascii_whitespace()) {
             self.i += 1;
         }
     }
 
-    fn at_end(&self) -> bool {
+    pub(super) fn at_end(&self) -> bool {
         self.i >= self.s.len()
     }
 
     /// The next whitespace-delimited word (empty at the end).
-    fn word(&mut self) -> &'a [u8] {
+    pub(super) fn word(&mut self) -> &'a [u8] {
         self.skip_spaces();
         let start = self.i;
         while self.s.get(self.i).is_some_and(|c| !c.is_ascii_whitespace()) {
@@ -71,7 +72,7 @@ impl<'a> Cursor<'a> {
 
     /// `[…]`: the inside, or `None` when the next word does not start with `[` or never
     /// closes.
-    fn bracketed(&mut self) -> Option<&'a [u8]> {
+    pub(super) fn bracketed(&mut self) -> Option<&'a [u8]> {
         self.skip_spaces();
         if self.s.get(self.i) != Some(&b'[') {
             return None;
@@ -84,7 +85,7 @@ impl<'a> Cursor<'a> {
 
     /// `"…"` with `\"` escapes: the raw inside, or `None` when the next byte is not `"` or
     /// the quote never closes.
-    fn quoted(&mut self) -> Option<&'a [u8]> {
+    pub(super) fn quoted(&mut self) -> Option<&'a [u8]> {
         self.skip_spaces();
         if self.s.get(self.i) != Some(&b'"') {
             return None;
@@ -170,7 +171,7 @@ pub fn to_json(line: &[u8], out: &mut Vec<u8>) -> bool {
 }
 
 /// Split the request line into method, path and protocol (or keep it whole as `request`).
-fn request<'a>(req: &'a [u8], members: &mut Vec<Member<'a>>) {
+pub(super) fn request<'a>(req: &'a [u8], members: &mut Vec<Member<'a>>) {
     let parts: Vec<&[u8]> = req
         .split(|&c| c == b' ')
         .filter(|p| !p.is_empty())
@@ -289,8 +290,57 @@ fn key_value(w: &[u8]) -> Option<Member<'_>> {
     })
 }
 
+/// One space-separated field of a line: a quoted one (`"GET / HTTP/1.1"`, its inside), a bare
+/// word, or an unterminated quote and the rest of the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Token<'a> {
+    Quoted(&'a [u8]),
+    Bare(&'a [u8]),
+    Rest(&'a [u8]),
+}
+
+impl<'a> Token<'a> {
+    /// Its text (the inside of a quoted field).
+    pub(super) fn text(self) -> &'a [u8] {
+        match self {
+            Token::Quoted(t) | Token::Bare(t) | Token::Rest(t) => t,
+        }
+    }
+
+    /// As a member value (`None` for `-`, which means "no value" in every access log).
+    pub(super) fn val(self) -> Option<Val<'a>> {
+        match self {
+            _ if self.text() == b"-" || self.text().is_empty() => None,
+            Token::Quoted(t) => Some(Val::Quoted(t)),
+            Token::Bare(t) => Some(Val::bare(t)),
+            Token::Rest(t) => Some(Val::Str(t)),
+        }
+    }
+}
+
+impl<'a> Cursor<'a> {
+    /// The next field, or `None` at the end of the line.
+    pub(super) fn token(&mut self) -> Option<Token<'a>> {
+        self.skip_spaces();
+        if self.at_end() {
+            return None;
+        }
+        if self.s.get(self.i) == Some(&b'"') {
+            return Some(match self.quoted() {
+                Some(q) => Token::Quoted(q),
+                None => {
+                    let rest = self.s.get(self.i..).unwrap_or_default();
+                    self.i = self.s.len();
+                    Token::Rest(rest)
+                }
+            });
+        }
+        Some(Token::Bare(self.word()))
+    }
+}
+
 /// The key for a trailing field that has no name: `extra_N`, `N` its position from 1.
-fn extra_name(position: usize) -> Cow<'static, [u8]> {
+pub(super) fn extra_name(position: usize) -> Cow<'static, [u8]> {
     Cow::Owned(format!("extra_{position}").into_bytes())
 }
 

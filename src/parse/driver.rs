@@ -1,7 +1,7 @@
 //! The record stage's driver: multi-line assembly and format dispatch.
 
-use super::json::{parse_object, Fields, JsonError};
-use super::{access, lenient, logfmt, prefix, Repair, Repairs, SkipReason};
+use super::json::{parse_object, write_json_str, Fields, JsonError, ValRef};
+use super::{access, alb, envoy, lenient, logfmt, prefix, Repair, Repairs, SkipReason};
 use crate::lines::{Line, LineEvent};
 
 /// The format a record was read as.
@@ -354,6 +354,13 @@ pub struct Parser {
     members: Vec<u8>,
     uses_scratch: bool,
     max_depth: usize,
+    /// Read the record held in a JSON line's `log` string (Docker's json-file driver:
+    /// `{"log":"{\"latency_ms\":812}\n","stream":"stdout","time":"…"}`), see
+    /// [`Parser::unwrap_log`]. Off by default; the analyzer turns it on to detect such lines
+    /// and keeps it on when it found them.
+    pub inner_log: bool,
+    /// Records read from a `log` string so far.
+    pub unwrapped: u64,
 }
 
 impl Parser {
@@ -365,6 +372,8 @@ impl Parser {
             members: Vec::new(),
             uses_scratch: false,
             max_depth,
+            inner_log: false,
+            unwrapped: 0,
         }
     }
 
@@ -418,12 +427,108 @@ impl Parser {
         };
         if t.starts_with('{') {
             return match parse_object(t, &mut self.fields, self.max_depth) {
+                Ok(()) if self.inner_log => self.unwrap_log(t, json_format),
                 Ok(()) => Outcome::Parsed(json_format),
                 Err(JsonError::TooDeep) => Outcome::Skipped(SkipReason::TooDeep),
                 Err(_) => self.repair(t, json_format),
             };
         }
         self.parse_other(t)
+    }
+
+    /// A JSON line parsed into `self.fields` whose `log` member is a string holding a record
+    /// of its own (any format logdrop reads; Docker's json-file driver wraps every line a
+    /// container writes so): that record's members, then the line's other members (`stream`,
+    /// `time`) unless the record has a member of the same name. The outcome is the inner
+    /// record's (recovered when it needed repairs), in the line's format. A `log` that is not
+    /// a record (`"Starting server\n"`) is not a record when only Docker's members are around
+    /// it (`stream`, `time`, `attrs.*`), as that text would be on its own; otherwise, and
+    /// for a line without a `log` string, the line is as parsed.
+    #[cold]
+    fn unwrap_log(&mut self, t: &str, format: Format) -> Outcome {
+        let Some(ValRef::Str(inner)) = self.fields.find(t, "log") else {
+            return Outcome::Parsed(format);
+        };
+        let inner = inner.trim().to_string();
+        if inner.is_empty() {
+            return Outcome::Parsed(format);
+        }
+        let mut outer: Vec<(String, Vec<u8>)> = Vec::new();
+        for i in 0..self.fields.len() {
+            let Some((k, v)) = self.fields.get(t, i) else {
+                continue;
+            };
+            if k == "log" {
+                continue;
+            }
+            let mut json = Vec::new();
+            match v {
+                ValRef::Str(s) => write_json_str(&mut json, s.as_bytes()),
+                v => json.extend_from_slice(v.text().as_bytes()),
+            }
+            outer.push((k.to_string(), json));
+        }
+        self.inner_log = false;
+        let outcome = self.parse_text(&inner, false);
+        self.inner_log = true;
+        let combined = match outcome {
+            Outcome::Skipped(_) => None,
+            _ => {
+                let src = self.source(&inner);
+                let keys: Vec<&str> = (0..self.fields.len())
+                    .filter_map(|i| self.fields.get(src, i).map(|(k, _)| k))
+                    .collect();
+                src.trim_end().strip_suffix('}').map(|body| {
+                    let mut out = body.as_bytes().to_vec();
+                    let mut empty = body.trim_end().ends_with('{');
+                    for (k, v) in outer.iter().filter(|(k, _)| !keys.contains(&k.as_str())) {
+                        if !empty {
+                            out.push(b',');
+                        }
+                        empty = false;
+                        write_json_str(&mut out, k.as_bytes());
+                        out.push(b':');
+                        out.extend_from_slice(v);
+                    }
+                    out.push(b'}');
+                    out
+                })
+            }
+        };
+        let Some(combined) = combined else {
+            // Not a record inside. Only Docker's members around it (a line of text the
+            // program wrote): not a record, as that line would be on its own.
+            let wrapper = ["stream", "time", "attrs."];
+            if outer
+                .iter()
+                .all(|(k, _)| wrapper.iter().any(|w| k.starts_with(w)))
+            {
+                return Outcome::Skipped(SkipReason::NotARecord);
+            }
+            // Otherwise the line as it is.
+            self.uses_scratch = false;
+            return match parse_object(t, &mut self.fields, self.max_depth) {
+                Ok(()) => Outcome::Parsed(format),
+                Err(_) => Outcome::Skipped(SkipReason::BadJson),
+            };
+        };
+        self.tmp = combined;
+        match self.reparse_tmp() {
+            Ok(()) => {
+                self.unwrapped += 1;
+                match outcome {
+                    Outcome::Recovered(_, r) => Outcome::Recovered(format, r),
+                    _ => Outcome::Parsed(format),
+                }
+            }
+            Err(_) => {
+                self.uses_scratch = false;
+                match parse_object(t, &mut self.fields, self.max_depth) {
+                    Ok(()) => Outcome::Parsed(format),
+                    Err(_) => Outcome::Skipped(SkipReason::BadJson),
+                }
+            }
+        }
     }
 
     #[cold]
@@ -460,6 +565,12 @@ impl Parser {
             return self.text_json(t, at);
         }
         if access::sniff(b) && access::to_json(b, &mut self.tmp) {
+            return match self.reparse_tmp() {
+                Ok(()) => Outcome::Parsed(Format::Access),
+                Err(r) => Outcome::Skipped(r),
+            };
+        }
+        if alb::to_json(b, &mut self.tmp) || envoy::to_json(b, &mut self.tmp) {
             return match self.reparse_tmp() {
                 Ok(()) => Outcome::Parsed(Format::Access),
                 Err(r) => Outcome::Skipped(r),
@@ -553,5 +664,96 @@ fn trim(s: &str) -> &str {
         s
     } else {
         s.trim()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parse `line` with `inner_log`; the outcome and the members as `key=value` text.
+    fn parse(line: &str) -> (Outcome, Vec<String>, u64) {
+        let mut p = Parser::new(64);
+        p.inner_log = true;
+        let outcome = p.parse(&Unit::line(line, 1));
+        let src = p.source(line);
+        let members = (0..p.fields.len())
+            .filter_map(|i| p.fields.get(src, i))
+            .map(|(k, v)| format!("{k}={}", v.text()))
+            .collect();
+        (outcome, members, p.unwrapped)
+    }
+
+    #[test]
+    fn docker_json_file_lines_are_read_inside() {
+        let (o, m, n) = parse(
+            r#"{"log":"{\"level\":\"info\",\"latency_ms\":812,\"req\":{\"path\":\"/x\"}}\n","stream":"stdout","time":"2026-11-27T18:02:11.123456789Z"}"#,
+        );
+        assert_eq!(o, Outcome::Parsed(Format::Json));
+        assert_eq!(
+            m,
+            [
+                "level=info",
+                "latency_ms=812",
+                "req.path=/x",
+                "stream=stdout",
+                "time=2026-11-27T18:02:11.123456789Z"
+            ]
+        );
+        assert_eq!(n, 1);
+        // The record's own time wins over Docker's.
+        let (_, m, _) = parse(
+            r#"{"log":"{\"time\":\"2026-11-27T18:02:10Z\",\"ms\":1}","stream":"stderr","time":"2026-11-27T18:02:11Z"}"#,
+        );
+        assert_eq!(m, ["time=2026-11-27T18:02:10Z", "ms=1", "stream=stderr"]);
+    }
+
+    #[test]
+    fn docker_lines_of_other_formats_and_repairs() {
+        let (o, m, _) = parse(
+            r#"{"log":"at=info service=812ms status=503\n","stream":"stdout","time":"2026-11-27T18:02:11Z"}"#,
+        );
+        assert_eq!(o, Outcome::Parsed(Format::Json));
+        assert_eq!(
+            m,
+            [
+                "at=info",
+                "service=812ms",
+                "status=503",
+                "stream=stdout",
+                "time=2026-11-27T18:02:11Z"
+            ]
+        );
+        let (o, m, _) = parse(r#"{"log":"{'ms': 5, 'ok': True}","stream":"stdout"}"#);
+        assert!(matches!(o, Outcome::Recovered(Format::Json, _)), "{o:?}");
+        assert_eq!(m, ["ms=5", "ok=true", "stream=stdout"]);
+        let (_, m, _) = parse(r#"{"log":"{}","stream":"stdout"}"#);
+        assert_eq!(m, ["stream=stdout"]);
+    }
+
+    #[test]
+    fn lines_without_a_record_inside_stay_as_they_are() {
+        let (o, _, _) = parse(
+            r#"{"log":"Starting server on :8080\n","stream":"stdout","time":"2026-11-27T18:02:11Z"}"#,
+        );
+        assert_eq!(o, Outcome::Skipped(SkipReason::NotARecord));
+        for line in [
+            r#"{"log":"Starting server on :8080\n","stream":"stdout","user":"x"}"#,
+            r#"{"log":"","stream":"stdout"}"#,
+            r#"{"log":5,"stream":"stdout"}"#,
+            r#"{"log":"{\"log\":\"{\\\"a\\\":1}\"}","stream":"stdout"}"#,
+            r#"{"level":"info","latency_ms":5}"#,
+        ] {
+            let (o, m, _) = parse(line);
+            assert_eq!(o, Outcome::Parsed(Format::Json), "{line}");
+            let mut want = Parser::new(64);
+            want.parse(&Unit::line(line, 1));
+            if line.contains(r#"\"log\""#) {
+                // A record inside a record is read once: its own `log` is a member.
+                assert!(m.iter().any(|x| x.starts_with("log=")), "{m:?}");
+            } else {
+                assert_eq!(m.len(), want.fields.len(), "{line}");
+            }
+        }
     }
 }

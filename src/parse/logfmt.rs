@@ -10,7 +10,8 @@
 //!   string (`"503"` stays `"503"`).
 //! * **other words** — the words before the first pair are read like a text prefix
 //!   (`prefix::read_head`): a timestamp goes under `"time"`, a level word under
-//!   `"level"`, the rest is joined with spaces under `"msg"`; words after the first pair
+//!   `"level"` (a klog header also gives `"caller"`), the rest is joined with spaces under
+//!   `"msg"`; words after the first pair
 //!   are added to that message. When the line also has a `msg` pair, the joined words go
 //!   under `"prefix"` instead.
 //! * **order and duplicates** — `time`, `level`, `msg`/`prefix` first, then the pairs in line
@@ -283,6 +284,7 @@ pub fn to_json(line: &[u8], out: &mut Vec<u8>) -> bool {
     for (key, val) in [
         (&b"time"[..], &head.time),
         (b"level", &head.level),
+        (b"caller", &head.caller),
         (msg_key, &head.msg),
     ] {
         if !val.is_empty() {
@@ -315,6 +317,16 @@ mod tests {
         let mut out = Vec::new();
         assert!(to_json(line.as_bytes(), &mut out), "{line}");
         String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn klog_structured_line() {
+        let line = r#"I1127 18:02:11.123456       1 handler.go:123] "request done" path="/api/x" latency="812ms" status=503"#;
+        assert_eq!(
+            convert(line),
+            json!({"time": "1127 18:02:11.123456", "level": "INFO", "caller": "handler.go:123",
+                   "msg": "request done", "path": "/api/x", "latency": "812ms", "status": 503})
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! * **sniff** — a cheap check on the raw bytes that says "this line may be mine";
 //! * **parse** — strict JSON ([`json`]) borrows from the line and fills a [`Fields`] list of
 //!   spans without allocating. Every other format ([`lenient`], [`logfmt`], [`access`],
-//!   [`prefix`]) *converts* the line into one canonical strict JSON object written into a
+//!   [`alb`], [`envoy`], [`prefix`]) *converts* the line into one canonical strict JSON object written into a
 //!   reused scratch buffer, which the strict scanner then reads. One field model, one hot path;
 //! * **explain** — a failure is a small `Copy` [`SkipReason`]; the sentence a person reads is
 //!   built only when it is shown ([`SkipReason::describe`]).
@@ -17,6 +17,8 @@
 //! ones it applied; it never tries edits until something happens to parse.
 
 pub mod access;
+pub mod alb;
+pub mod envoy;
 pub mod json;
 pub mod lenient;
 pub mod logfmt;

@@ -11,6 +11,10 @@
 //!   (`Nov 27 18:02:11`), each optionally in brackets (`[2026-11-27 18:02:11,123]`) and
 //!   followed by a zone word (`Z`, `UTC`, `GMT`, `+0000`, `-07:00`). Kept as written, with
 //!   the words joined by one space and the brackets removed.
+//! * **klog** — a Kubernetes / glog header, `I1127 18:02:11.123456   1 handler.go:123]`,
+//!   gives the time without its year (`1127 18:02:11.123456`), the level of its letter
+//!   (`I W E F` → `INFO WARNING ERROR FATAL`) and `caller` (`handler.go:123`); a message in
+//!   quotes (klog's structured `"request done"`) loses its quotes.
 //! * **level** — the first of TRACE, DEBUG, INFO, WARN, WARNING, ERROR, FATAL, CRITICAL (any
 //!   case before the first message word; later only in capitals or in brackets), also as
 //!   `[INFO]`, `INFO:` or `level=INFO` (`lvl=`, `severity=`). Kept as written.
@@ -102,6 +106,8 @@ fn trim_start(s: &[u8]) -> &[u8] {
 pub(super) struct Head {
     pub time: Vec<u8>,
     pub level: Vec<u8>,
+    /// The source file and line of a klog header (`handler.go:123`).
+    pub caller: Vec<u8>,
     pub msg: Vec<u8>,
 }
 
@@ -128,6 +134,7 @@ impl Head {
         for (key, val) in [
             (&b"time"[..], &self.time),
             (b"level", &self.level),
+            (b"caller", &self.caller),
             (msg_key, &self.msg),
         ] {
             if val.is_empty() {
@@ -149,6 +156,8 @@ impl Head {
 /// its message; time and level are only set when still empty). See the module docs.
 pub(super) fn read_head(words: &[&[u8]], head: &mut Head) {
     let mut i = 0;
+    let klog = head.time.is_empty() && head.level.is_empty() && head.msg.is_empty();
+    let klog = klog && klog_header(words, head).inspect(|&n| i = n).is_some();
     while let Some(&w) = words.get(i) {
         let leading = head.msg.is_empty();
         if leading && head.time.is_empty() {
@@ -169,6 +178,65 @@ pub(super) fn read_head(words: &[&[u8]], head: &mut Head) {
         }
     }
     head.trim_msg();
+    if klog {
+        // klog's structured message is quoted: `"request done" path="/x"`.
+        if let [b'"', inner @ .., b'"'] = head.msg.as_slice() {
+            if !inner.contains(&b'"') {
+                head.msg = inner.to_vec();
+            }
+        }
+    }
+}
+
+/// A klog (Kubernetes, glog) header at `words[0]`: `Lmmdd hh:mm:ss.uuuuuu threadid
+/// file:line]`, `L` one of `I W E F`. Sets the time (`mmdd hh:mm:ss.uuuuuu`: no year, see
+/// [`crate::units::parse_yearless`]), the level (`INFO`, `WARNING`, `ERROR`, `FATAL`) and the
+/// caller (`file:line`); returns how many words it used.
+fn klog_header(words: &[&[u8]], head: &mut Head) -> Option<usize> {
+    let (&first, &clock) = (words.first()?, words.get(1)?);
+    let [letter, date @ ..] = first else {
+        return None;
+    };
+    let level: &[u8] = match letter {
+        b'I' => b"INFO",
+        b'W' => b"WARNING",
+        b'E' => b"ERROR",
+        b'F' => b"FATAL",
+        _ => return None,
+    };
+    let two = |i: usize| {
+        date.get(i..i + 2)
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| (d[0] - b'0') * 10 + (d[1] - b'0'))
+    };
+    let (month, day) = (two(0)?, two(2)?);
+    if date.len() != 4 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // hh:mm:ss.frac (klog always writes the microseconds).
+    let is_clock = clock.len() > 9
+        && is_time_of_day(clock)
+        && clock.get(5) == Some(&b':')
+        && clock.get(8) == Some(&b'.')
+        && clock
+            .get(9..)
+            .is_some_and(|f| f.iter().all(u8::is_ascii_digit));
+    if !is_clock {
+        return None;
+    }
+    head.time.extend_from_slice(date);
+    head.time.push(b' ');
+    head.time.extend_from_slice(clock);
+    head.level.extend_from_slice(level);
+    let thread = words.get(2).filter(|w| w.iter().all(u8::is_ascii_digit));
+    let caller = words.get(3).and_then(|w| w.strip_suffix(b"]"));
+    match (thread, caller) {
+        (Some(_), Some(c)) if !c.is_empty() => {
+            head.caller.extend_from_slice(c);
+            Some(4)
+        }
+        _ => Some(2),
+    }
 }
 
 /// The level in `w` (`INFO`, `[info]`, `INFO:`, `level=INFO`), if it is one. Lower or mixed
@@ -414,6 +482,29 @@ mod tests {
         for (line, time) in cases {
             let (_, v) = split_ok(line);
             assert_eq!(v["time"], json!(time), "{line}");
+        }
+    }
+
+    #[test]
+    fn klog_header() {
+        let (_, v) = split_ok(
+            r#"E1127 18:02:11.123456       1 handler.go:123] "request failed" {"latency_ms": 812}"#,
+        );
+        assert_eq!(
+            v,
+            json!({"time": "1127 18:02:11.123456", "level": "ERROR", "caller": "handler.go:123",
+                   "msg": "request failed"})
+        );
+        let (_, v) = split_ok(r#"W0101 00:00:01.000001 42 x.go:1] slow request {"a": 1}"#);
+        assert_eq!(v["level"], json!("WARNING"));
+        assert_eq!(v["msg"], json!("slow request"));
+        // Not klog: a level letter without a valid date or clock is just a word.
+        for line in [
+            r#"I1327 18:02:11.123456 1 x.go:1] "m" {"a": 1}"#,
+            r#"X1127 18:02:11.123456 1 x.go:1] "m" {"a": 1}"#,
+            r#"I1127 18:02:11 1 x.go:1] "m" {"a": 1}"#,
+        ] {
+            none(line);
         }
     }
 

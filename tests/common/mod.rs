@@ -18,6 +18,11 @@ pub const FIXTURES: &[&str] = &[
     "multiline/pretty.log",
     "multiline/array.json",
     "json/elapsed-us.log",
+    "klog/klog.log",
+    "alb/alb.log",
+    "envoy/envoy.log",
+    "docker/docker.log",
+    "json/pino-levels.log",
     "example/friday-incident.log",
 ];
 
