@@ -132,7 +132,7 @@ test('dropping several files, one gzipped, one UTF-16, matches the CLI on the sa
 
 test('an Envoy access log and a klog file (dates without a year) match the CLI', async () => {
   // The page reads klog's dates with its own clock, as the CLI does with the machine's.
-  for (const rel of ['tests/fixtures/access/envoy.log', 'tests/fixtures/text/klog.log']) {
+  for (const rel of ['tests/fixtures/envoy/envoy.log', 'tests/fixtures/klog/klog.log']) {
     const file = join(ROOT, rel);
     const page = await openPage(env.browser, env.url);
     await dropFiles(page, [{ name: rel.split('/').pop(), bytes: readFileSync(file) }]);
