@@ -351,11 +351,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn convert(line: &str) -> Value {
-        let mut out = Vec::new();
-        assert!(sniff(line.as_bytes()), "sniff {line}");
-        assert!(to_json(line.as_bytes(), &mut out), "to_json {line}");
-        serde_json::from_slice(&out)
-            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&out)))
+        crate::parse::converter_tests::convert(sniff, to_json, line)
     }
 
     fn text(line: &str) -> String {
@@ -494,14 +490,7 @@ mod tests {
         use proptest::prelude::*;
 
         fn check(bytes: &[u8]) {
-            let s = sniff(bytes);
-            let mut out = Vec::new();
-            let ok = to_json(bytes, &mut out);
-            assert_eq!(s, ok);
-            if ok {
-                let v: Value = serde_json::from_slice(&out).expect("valid JSON");
-                assert!(v.is_object());
-            }
+            crate::parse::converter_tests::check_sniff_agrees(sniff, to_json, bytes);
         }
 
         proptest! {

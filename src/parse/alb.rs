@@ -183,11 +183,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn convert(line: &str) -> Value {
-        let mut out = Vec::new();
-        assert!(sniff(line.as_bytes()), "sniff {line}");
-        assert!(to_json(line.as_bytes(), &mut out), "to_json {line}");
-        serde_json::from_slice(&out)
-            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&out)))
+        crate::parse::converter_tests::convert(sniff, to_json, line)
     }
 
     const ALB: &str = r#"http 2026-11-27T18:02:11.123456Z app/my-lb/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.812 0.001 503 503 34 366 "GET http://www.example.com:80/api/x?id=7 HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2026-11-27T18:02:10.311000Z "forward" "-" "-" "10.0.0.1:80" "503" "-" "-""#;
@@ -272,13 +268,7 @@ mod tests {
         use proptest::prelude::*;
 
         fn check(bytes: &[u8]) {
-            let mut out = Vec::new();
-            let ok = to_json(bytes, &mut out);
-            assert_eq!(sniff(bytes), ok);
-            if ok {
-                let v: Value = serde_json::from_slice(&out).expect("valid JSON");
-                assert!(v.is_object());
-            }
+            crate::parse::converter_tests::check_sniff_agrees(sniff, to_json, bytes);
         }
 
         proptest! {

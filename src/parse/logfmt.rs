@@ -306,11 +306,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn convert(line: &str) -> Value {
-        let mut out = Vec::new();
-        assert!(sniff(line.as_bytes()), "sniff {line}");
-        assert!(to_json(line.as_bytes(), &mut out), "to_json {line}");
-        serde_json::from_slice(&out)
-            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&out)))
+        crate::parse::converter_tests::convert(sniff, to_json, line)
     }
 
     fn text(line: &str) -> String {

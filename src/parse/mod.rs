@@ -220,3 +220,33 @@ impl SkipReason {
         }
     }
 }
+
+/// Test helpers shared by the line converters that have a `sniff` and a `to_json` (access,
+/// alb, envoy, logfmt).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod converter_tests {
+    use serde_json::Value;
+
+    type Sniff = fn(&[u8]) -> bool;
+    type ToJson = fn(&[u8], &mut Vec<u8>) -> bool;
+
+    /// `line` as the JSON that `to_json` writes, `sniff` and `to_json` both accepting it.
+    pub(super) fn convert(sniff: Sniff, to_json: ToJson, line: &str) -> Value {
+        let mut out = Vec::new();
+        assert!(sniff(line.as_bytes()), "sniff {line}");
+        assert!(to_json(line.as_bytes(), &mut out), "to_json {line}");
+        serde_json::from_slice(&out)
+            .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&out)))
+    }
+
+    /// Any bytes: `sniff` says what `to_json` does, and what it writes is a JSON object.
+    pub(super) fn check_sniff_agrees(sniff: Sniff, to_json: ToJson, bytes: &[u8]) {
+        let mut out = Vec::new();
+        let ok = to_json(bytes, &mut out);
+        assert_eq!(sniff(bytes), ok);
+        if ok {
+            let v: Value = serde_json::from_slice(&out).expect("valid JSON");
+            assert!(v.is_object());
+        }
+    }
+}
