@@ -105,16 +105,17 @@ fn merged_pieces_match_one_pass() {
     for opts in [Options::default(), small_detect()] {
         for (name, input) in fixtures() {
             let one = whole(&input, &opts);
-            let n = input.len();
-            for parts in [2, 3, 7, 16] {
-                let cuts: Vec<usize> = (1..parts).map(|i| i * n / parts).collect();
-                assert_eq!(
-                    merged(&input, &cuts, &opts),
-                    one,
-                    "{name} in {parts} pieces"
-                );
-            }
+            assert_pieces_merge_to(name, &input, &opts, &one);
         }
+    }
+}
+
+/// `input` cut into 2, 3, 7 and 16 even pieces, analysed apart and merged, is `one`.
+fn assert_pieces_merge_to(name: &str, input: &[u8], opts: &Options, one: &str) {
+    let n = input.len();
+    for parts in [2, 3, 7, 16] {
+        let cuts: Vec<usize> = (1..parts).map(|i| i * n / parts).collect();
+        assert_eq!(merged(input, &cuts, opts), one, "{name} in {parts} pieces");
     }
 }
 
@@ -135,15 +136,7 @@ fn schema_decided_formats_merge_exactly() {
         for size in [1, 7, 64] {
             assert_eq!(chunked(&input, size, &opts), one, "{name} at {size}");
         }
-        let n = input.len();
-        for parts in [2, 3, 7, 16] {
-            let cuts: Vec<usize> = (1..parts).map(|i| i * n / parts).collect();
-            assert_eq!(
-                merged(&input, &cuts, &opts),
-                one,
-                "{name} in {parts} pieces"
-            );
-        }
+        assert_pieces_merge_to(name, &input, &opts, &one);
     }
 }
 
