@@ -44,6 +44,11 @@ enum Cmd {
         /// Longest line read, in bytes; longer lines are skipped and counted.
         #[arg(long, default_value_t = 1 << 20)]
         max_line_bytes: usize,
+        /// Read files with read(2), not through a memory map. Use it for a log that may be
+        /// truncated while it is read (logrotate `copytruncate`): a mapped file that shrinks
+        /// stops logdrop with SIGBUS.
+        #[arg(long)]
+        no_mmap: bool,
     },
     /// Write every readable record as one strict JSON object per line (NDJSON);
     /// skipped lines go to stderr with their line number and reason.
@@ -52,6 +57,11 @@ enum Cmd {
         files: Vec<String>,
         #[arg(long, default_value_t = 1 << 20)]
         max_line_bytes: usize,
+        /// Read files with read(2), not through a memory map. Use it for a log that may be
+        /// truncated while it is read (logrotate `copytruncate`): a mapped file that shrinks
+        /// stops logdrop with SIGBUS.
+        #[arg(long)]
+        no_mmap: bool,
     },
 }
 
@@ -96,6 +106,7 @@ fn main() -> ExitCode {
             baseline,
             threads,
             max_line_bytes,
+            no_mmap,
         } => {
             let opts = Options {
                 overrides: logdrop::schema::Overrides {
@@ -118,12 +129,13 @@ fn main() -> ExitCode {
                 0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
                 n => n,
             };
-            analyze(&files, format, opts, threads)
+            analyze(&files, format, opts, threads, !no_mmap)
         }
         Cmd::Repair {
             files,
             max_line_bytes,
-        } => repair(&files, max_line_bytes),
+            no_mmap,
+        } => repair(&files, max_line_bytes, !no_mmap),
     };
     match result {
         Ok(code) => code,
@@ -140,13 +152,54 @@ type BoxError = Box<dyn std::error::Error>;
 /// (such input cannot be cut into blocks at `\n` bytes).
 struct Input {
     name: String,
-    reader: Box<dyn io::BufRead>,
+    src: Src,
     utf16: bool,
 }
 
+/// Where an input's bytes come from.
+enum Src {
+    /// A plain (uncompressed) file, mapped: its bytes are handed on without a copy. `at`: the
+    /// bytes already handed on.
+    Mapped { map: memmap2::Mmap, at: usize },
+    /// Anything else: stdin, a pipe, gzip, or a file that could not be mapped.
+    Reader(Box<dyn io::BufRead>),
+}
+
+impl Input {
+    /// Copy the next bytes into `buf`: how many, 0 at the end.
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match &mut self.src {
+            Src::Mapped { map, at } => {
+                let rest = map.get(*at..).unwrap_or_default();
+                let n = rest.len().min(buf.len());
+                buf[..n].copy_from_slice(&rest[..n]);
+                *at += n;
+                Ok(n)
+            }
+            Src::Reader(r) => r.read(buf),
+        }
+    }
+}
+
+/// A memory map of the plain file `f`, when it is one that can be mapped (not empty, not a
+/// pipe or a special file).
+fn map_file(f: &std::fs::File) -> Option<memmap2::Mmap> {
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() == 0 {
+        return None;
+    }
+    // SAFETY: the map is only read, as bytes, and every byte sequence is valid input (the
+    // core validates UTF-8 itself and never panics on any bytes). What a map cannot promise is
+    // that the file stays the same: lines appended while it is read are not seen (the map
+    // covers the length at open), and a file truncated while it is read (logrotate's
+    // `copytruncate`) stops the process with SIGBUS, as in other tools that map files
+    // (ripgrep). `--no-mmap` reads with read(2) instead; the README says when to use it.
+    unsafe { memmap2::Mmap::map(f) }.ok()
+}
+
 /// Open each input, in order: gzip detected by magic bytes, the text encoding sniffed from
-/// the first (decompressed) bytes.
-fn open_inputs(files: &[String]) -> Result<Vec<Input>, BoxError> {
+/// the first (decompressed) bytes. A plain file is mapped unless `mmap` is false.
+fn open_inputs(files: &[String], mmap: bool) -> Result<Vec<Input>, BoxError> {
     let names: Vec<String> = if files.is_empty() {
         vec!["-".to_string()]
     } else {
@@ -154,15 +207,26 @@ fn open_inputs(files: &[String]) -> Result<Vec<Input>, BoxError> {
     };
     let mut out = Vec::new();
     for name in names {
+        let cant = |e: io::Error| format!("cannot read {name}: {e}");
         let raw: Box<dyn Read> = if name == "-" {
             Box::new(io::stdin().lock())
         } else {
             let f = std::fs::File::open(&name).map_err(|e| {
                 format!("cannot read {name}: {e} (check the path and that the file is readable)")
             })?;
-            Box::new(f)
+            match mmap.then(|| map_file(&f)).flatten() {
+                Some(map) if !map.starts_with(&[0x1f, 0x8b]) => {
+                    let utf16 = Encoding::sniff(&map[..map.len().min(1 << 20)]).0 != Encoding::Utf8;
+                    out.push(Input {
+                        name,
+                        src: Src::Mapped { map, at: 0 },
+                        utf16,
+                    });
+                    continue;
+                }
+                _ => Box::new(f),
+            }
         };
-        let cant = |e: io::Error| format!("cannot read {name}: {e}");
         let mut r = io::BufReader::with_capacity(1 << 20, raw);
         let is_gzip = io::BufRead::fill_buf(&mut r)
             .map_err(cant)?
@@ -180,7 +244,7 @@ fn open_inputs(files: &[String]) -> Result<Vec<Input>, BoxError> {
         let utf16 = Encoding::sniff(head).0 != Encoding::Utf8;
         out.push(Input {
             name,
-            reader,
+            src: Src::Reader(reader),
             utf16,
         });
     }
@@ -194,19 +258,26 @@ enum Piece<'a> {
 }
 
 /// Read the inputs in order, in chunks of at most `size` bytes, with a
-/// [`Piece::NextInput`] between two inputs.
+/// [`Piece::NextInput`] between two inputs. A mapped input's chunks are slices of its map.
 fn for_each_chunk(
     inputs: Vec<Input>,
     size: usize,
     mut f: impl FnMut(Piece<'_>) -> Result<(), BoxError>,
 ) -> Result<(), BoxError> {
-    let mut buf = vec![0u8; size];
+    let mut buf = Vec::new();
     for (k, mut input) in inputs.into_iter().enumerate() {
         if k > 0 {
             f(Piece::NextInput)?;
         }
+        if let Src::Mapped { map, .. } = &input.src {
+            for c in map.chunks(size) {
+                f(Piece::Bytes(c))?;
+            }
+            continue;
+        }
+        buf.resize(size, 0);
         loop {
-            let n = match input.reader.read(&mut buf) {
+            let n = match input.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -223,9 +294,10 @@ fn analyze(
     format: Format,
     opts: Options,
     threads: usize,
+    mmap: bool,
 ) -> Result<ExitCode, BoxError> {
     let baseline = opts.baseline.clone();
-    let inputs = open_inputs(files)?;
+    let inputs = open_inputs(files, mmap)?;
     // UTF-16 cannot be cut into blocks at `\n` bytes: such input is read in one pass.
     let agg = if threads > 1 && !inputs.iter().any(|i| i.utf16) {
         analyze_parallel(inputs, opts, threads)?
@@ -437,10 +509,7 @@ impl Stream {
             return Ok(0);
         }
         loop {
-            let Some(Input {
-                name, reader: r, ..
-            }) = self.cur.as_mut()
-            else {
+            let Some(input) = self.cur.as_mut() else {
                 match self.inputs.next() {
                     Some(i) => {
                         self.cur = Some(i);
@@ -450,7 +519,7 @@ impl Stream {
                     None => return Ok(0),
                 }
             };
-            match r.read(buf) {
+            match input.read(buf) {
                 Ok(0) => {
                     let missing_newline = self.last != b'\n';
                     self.cur = None;
@@ -465,7 +534,7 @@ impl Stream {
                     return Ok(n);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(format!("cannot read {name}: {e}").into()),
+                Err(e) => return Err(format!("cannot read {}: {e}", input.name).into()),
             }
         }
     }
@@ -578,7 +647,7 @@ fn one_pass(mut a: Analyzer, input: &mut Stream, buf: &mut [u8]) -> Result<Aggre
     Ok(a.into_aggregates())
 }
 
-fn repair(files: &[String], max_line_bytes: usize) -> Result<ExitCode, BoxError> {
+fn repair(files: &[String], max_line_bytes: usize, mmap: bool) -> Result<ExitCode, BoxError> {
     use logdrop::lines::Splitter;
     let mut splitter = Splitter::new(max_line_bytes);
     let mut assembler = driver::Assembler::new(max_line_bytes);
@@ -614,7 +683,7 @@ fn repair(files: &[String], max_line_bytes: usize) -> Result<ExitCode, BoxError>
             io_err.get_or_insert(e);
         }
     };
-    for_each_chunk(open_inputs(files)?, 1 << 20, |p| {
+    for_each_chunk(open_inputs(files, mmap)?, 1 << 20, |p| {
         match p {
             Piece::Bytes(c) => splitter.push(c, &mut |ev| assembler.push(ev, &mut on_unit)),
             Piece::NextInput => {

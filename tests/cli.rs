@@ -415,3 +415,50 @@ fn every_file_may_start_with_a_utf8_bom() {
     assert!(!repaired.contains('\u{feff}'));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn mapped_files_read_as_read_does() {
+    // Plain files are read through a memory map unless `--no-mmap`: the same result either
+    // way, and as the same bytes on stdin. Lines cross the map's 1 MiB chunks; one file has
+    // no final newline, one is empty, one is gzip (never mapped).
+    let big = versions_log(20_000);
+    let small = versions_log(40);
+    let small = small.trim_end_matches('\n');
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(small.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let (dir, files) = temp_files(
+        "mmap",
+        &[
+            ("big.log", big.as_bytes()),
+            ("empty.log", b""),
+            ("nonl.log", small.as_bytes()),
+            ("small.log.gz", &gz),
+        ],
+    );
+    let stdin = json(&logdrop(
+        &["analyze", "--format", "json", "-"],
+        Some(format!("{big}{small}\n{small}").as_bytes()),
+    ));
+    for threads in ["1", "2"] {
+        let mapped = analyze_files(threads, &files);
+        let mut args = vec![
+            "analyze",
+            "--no-mmap",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ];
+        args.extend(files.iter().map(String::as_str));
+        let read = json(&logdrop(&args, None));
+        assert_eq!(mapped, read, "--threads {threads}");
+        assert_eq!(mapped["input"]["parsed"], 20_080, "--threads {threads}");
+        assert_eq!(mapped["groups"], stdin["groups"], "--threads {threads}");
+    }
+    let mut args = vec!["repair", "--no-mmap"];
+    args.extend(files.iter().map(String::as_str));
+    let read = String::from_utf8_lossy(&logdrop(&args, None).stdout).into_owned();
+    assert_eq!(repair_files(&files), read);
+    std::fs::remove_dir_all(&dir).ok();
+}
