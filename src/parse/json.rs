@@ -210,6 +210,73 @@ fn stop_mask(w: u64) -> u64 {
     quote | bslash | control
 }
 
+/// Bit `i` set when byte `i` of `b` is a [`STOP`] byte (every bit exact). One 16-byte SIMD compare where the target has it (SSE2 is in the x86_64
+/// baseline; the page's wasm is built with simd128), else [`stop_bits16_swar`].
+#[inline(always)]
+fn stop_bits16(b: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads exactly
+        // the 16 bytes of `b`.
+        unsafe {
+            let v = _mm_loadu_si128(b.as_ptr().cast());
+            let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+            let bslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+            // Below 0x20: min(v, 0x1f) == v.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, bslash), control)) as u32
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{
+            u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_load, v128_or,
+        };
+        // SAFETY: the load reads exactly the 16 bytes of `b`; wasm loads need no alignment.
+        let v = unsafe { v128_load(b.as_ptr().cast()) };
+        let quote = u8x16_eq(v, u8x16_splat(b'"'));
+        let bslash = u8x16_eq(v, u8x16_splat(b'\\'));
+        let control = u8x16_lt(v, u8x16_splat(0x20));
+        u32::from(u8x16_bitmask(v128_or(v128_or(quote, bslash), control)))
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    {
+        stop_bits16_swar(b)
+    }
+}
+
+/// [`stop_bits16`] without SIMD, exact in every bit: for the targets that have none here.
+#[cfg_attr(
+    any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    ),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn stop_bits16_swar(b: &[u8; 16]) -> u32 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // High bit of each byte that is zero / below 0x20, exactly (no carry between bytes).
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    let below_space = |x: u64| !(((x & LOW7) + 0x6060_6060_6060_6060) | x | LOW7);
+    // The eight high bits gathered into one byte.
+    let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32;
+    let word = |w: u64| {
+        gather(zero(w ^ (ONES * b'"' as u64)) | zero(w ^ (ONES * b'\\' as u64)) | below_space(w))
+    };
+    let (lo, hi) = b.split_at(8);
+    let lo = u64::from_le_bytes(lo.try_into().unwrap_or([0; 8]));
+    let hi = u64::from_le_bytes(hi.try_into().unwrap_or([0; 8]));
+    word(lo) | word(hi) << 8
+}
+
 /// Where [`Scanner::flat_members`] stopped.
 enum Flat {
     /// The object is read, its `}` included.
@@ -355,21 +422,54 @@ impl<'s> Scanner<'s> {
                 in_scratch: false,
             };
             i += n + 2;
+            // The member ends at `i` with `,` (read on) or `}` (done): record it. Written out in
+            // each value's branch, so that a string's span is stored straight from registers (a
+            // shared tail kept the value in stack slots: 2 loads and a store per byte of padding).
+            macro_rules! finish {
+                ($val:expr) => {{
+                    let next = match src.get(i) {
+                        Some(b',') => false,
+                        Some(b'}') => true,
+                        _ => {
+                            self.pos = member;
+                            return stop;
+                        }
+                    };
+                    // `p < 64`: the shape holds positions below 64 only.
+                    fields.same_key |= 1 << p;
+                    fields.list.push(Field { key, val: $val });
+                    i += 1;
+                    if next {
+                        self.pos = i;
+                        return Flat::Done;
+                    }
+                    continue;
+                }};
+            }
             let val = match src.get(i) {
                 Some(b'"') => {
                     let s = i + 1;
                     let mut j = s;
-                    // The first stop byte: exact from a word's mask, else (fewer than eight
-                    // bytes left) byte by byte.
+                    // The first stop byte: 16 bytes at a time; with fewer left, the line's
+                    // last 16 bytes (their bits before `j` shifted out); in a line shorter
+                    // than 16 bytes, byte by byte.
                     loop {
-                        if let Some(w) = src.get(j..j + 8) {
-                            let m =
-                                stop_mask(u64::from_le_bytes(w.try_into().unwrap_or([b'"'; 8])));
+                        if let Some(w) = src.get(j..j + 16).and_then(|w| w.try_into().ok()) {
+                            let m = stop_bits16(w);
                             if m != 0 {
-                                j += (m.trailing_zeros() / 8) as usize;
+                                j += m.trailing_zeros() as usize;
                                 break;
                             }
-                            j += 8;
+                            j += 16;
+                        } else if let Some(last) = src.len().checked_sub(16) {
+                            let w = src.get(last..).and_then(|w| w.try_into().ok());
+                            let m = w.map_or(0, stop_bits16) >> (j - last);
+                            j = if m != 0 {
+                                j + m.trailing_zeros() as usize
+                            } else {
+                                src.len()
+                            };
+                            break;
                         } else {
                             while src.get(j).is_some_and(|&b| !STOP[b as usize]) {
                                 j += 1;
@@ -382,11 +482,11 @@ impl<'s> Scanner<'s> {
                         return stop;
                     }
                     i = j + 1;
-                    Val::Str(Span {
+                    finish!(Val::Str(Span {
                         start: s as u32,
                         end: j as u32,
                         in_scratch: false,
-                    })
+                    }))
                 }
                 Some(b'-' | b'0'..=b'9') => {
                     self.pos = i;
@@ -418,22 +518,7 @@ impl<'s> Scanner<'s> {
                     return stop;
                 }
             };
-            let next = match src.get(i) {
-                Some(b',') => false,
-                Some(b'}') => true,
-                _ => {
-                    self.pos = member;
-                    return stop;
-                }
-            };
-            // `p < 64`: the shape holds positions below 64 only.
-            fields.same_key |= 1 << p;
-            fields.list.push(Field { key, val });
-            i += 1;
-            if next {
-                self.pos = i;
-                return Flat::Done;
-            }
+            finish!(val);
         }
     }
 
@@ -961,6 +1046,51 @@ mod tests {
                 serde_json::from_str::<serde_json::Value>(bad).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn stop_bits16_flags_exactly_the_stop_bytes() {
+        // Every byte value at every position, among bytes of every kind (stop bytes, high bytes,
+        // the bytes next to the compared ones).
+        let filler = [
+            b'a', 0, b'"', 0x7f, 0xff, b'\\', 0x1f, b' ', 0x80, b'!', b'[', b']', 0x21,
+        ];
+        for stop in 0u8..=255 {
+            for at in 0..16 {
+                for shift in 0..filler.len() {
+                    let mut b = [0u8; 16];
+                    for (j, x) in b.iter_mut().enumerate() {
+                        *x = filler[(j + shift) % filler.len()];
+                    }
+                    b[at] = stop;
+                    let want = (0..16)
+                        .filter(|&j| STOP[b[j] as usize])
+                        .fold(0u32, |m, j| m | 1 << j);
+                    assert_eq!(stop_bits16(&b), want, "{b:?}");
+                    assert_eq!(stop_bits16_swar(&b), want, "{b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flat_strings_end_anywhere_near_the_end_of_the_line() {
+        // The flat path reads a line's last bytes as one window ending at the line's end.
+        for n in 0..40 {
+            for tail in ["", " ", "  "] {
+                let v = "x".repeat(n);
+                let line = format!(r#"{{"a":"{v}","b":"{v}"}}{tail}"#);
+                let mut f = Fields::default();
+                // Twice: the second read takes the flat path with the learned keys.
+                for _ in 0..2 {
+                    parse_object(&line, &mut f, 8).unwrap();
+                    assert_eq!(f.get(&line, 1), Some(("b", ValRef::Str(&v))), "{line}");
+                }
+                for bad in [format!(r#"{{"a":"{v}"#), format!("{{\"a\":\"{v}\u{1}\"}}")] {
+                    assert!(parse_object(&bad, &mut f, 8).is_err(), "{bad:?}");
+                }
+            }
         }
     }
 
