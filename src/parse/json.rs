@@ -46,11 +46,67 @@ pub struct Fields {
     /// closing quote (empty: none). Logs from one emitter repeat their keys in one order, so
     /// a key is first compared with the one at its position, and scanned only when it differs.
     shape: Vec<Vec<u8>>,
+    /// Parallel to `shape`: each key as the bytes a compact member starts with, for one
+    /// masked compare (see [`KeyProbe`]).
+    probe: Vec<KeyProbe>,
     /// Names the shape's content: a new number, unique in the process, whenever it changes.
     pub shape_gen: u64,
     /// Bit `i`: member `i`'s key is `shape[i]` of `shape_gen` (so a consumer that resolved
     /// that key once for this generation may reuse its answer without reading the key).
     pub same_key: u64,
+}
+
+/// A shape key as a compact member starts: `"key":`, up to 24 bytes, held as three
+/// little-endian words and the masks of the bytes that count, so that a member's key is checked
+/// with three masked word compares instead of a length dispatch and two byte checks.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyProbe {
+    words: [u64; 3],
+    masks: [u64; 3],
+    /// The length of `"key":` (0: the key is too long for a probe, or there is none).
+    len: usize,
+}
+
+impl KeyProbe {
+    fn new(key: &[u8]) -> KeyProbe {
+        let len = key.len() + 3;
+        let mut p = KeyProbe::default();
+        if len > 24 {
+            return p;
+        }
+        let mut bytes = [0u8; 24];
+        let mut mask = [0u8; 24];
+        bytes[0] = b'"';
+        bytes[1..=key.len()].copy_from_slice(key);
+        bytes[key.len() + 1] = b'"';
+        bytes[key.len() + 2] = b':';
+        mask[..len].fill(0xff);
+        for (k, (b, m)) in bytes.chunks_exact(8).zip(mask.chunks_exact(8)).enumerate() {
+            p.words[k] = u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+            p.masks[k] = u64::from_le_bytes(m.try_into().unwrap_or([0; 8]));
+        }
+        p.len = len;
+        p
+    }
+
+    /// Whether `w` (24 bytes of input or more) starts with this probe's `"key":`.
+    #[inline(always)]
+    fn matches(&self, w: &[u8; 24]) -> bool {
+        let word = |k: usize| {
+            let b = [
+                w[8 * k],
+                w[8 * k + 1],
+                w[8 * k + 2],
+                w[8 * k + 3],
+                w[8 * k + 4],
+                w[8 * k + 5],
+                w[8 * k + 6],
+                w[8 * k + 7],
+            ];
+            (u64::from_le_bytes(b) ^ self.words[k]) & self.masks[k]
+        };
+        word(0) | word(1) | word(2) == 0
+    }
 }
 
 /// Shape generations, unique in the process so that no two `Fields` ever share one.
@@ -101,6 +157,7 @@ impl Fields {
             .flatten();
         if self.shape.len() <= p {
             self.shape.resize(p + 1, Vec::new());
+            self.probe.resize(p + 1, KeyProbe::default());
         }
         let Some(slot) = self.shape.get_mut(p) else {
             return;
@@ -116,6 +173,9 @@ impl Fields {
         if let Some(k) = key {
             slot.extend_from_slice(k);
             slot.push(b'"');
+        }
+        if let Some(probe) = self.probe.get_mut(p) {
+            *probe = key.map(KeyProbe::new).unwrap_or_default();
         }
         self.shape_gen = SHAPE_GEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
@@ -405,13 +465,23 @@ impl<'s> Scanner<'s> {
                 self.pos = member;
                 return stop;
             };
+            // `n`: the key's length with its closing quote.
             let n = exp.len();
-            let key_ok = n != 0
-                && src.get(i) == Some(&b'"')
-                && src
-                    .get(i + 1..i + 1 + n)
-                    .is_some_and(|got| eq_short(got, exp))
-                && src.get(i + 1 + n) == Some(&b':');
+            let probe = fields.probe.get(p).filter(|k| k.len != 0);
+            let window = src
+                .get(i..i + 24)
+                .and_then(|w| <&[u8; 24]>::try_from(w).ok());
+            let key_ok = match (probe, window) {
+                (Some(probe), Some(w)) => probe.matches(w),
+                _ => {
+                    n != 0
+                        && src.get(i) == Some(&b'"')
+                        && src
+                            .get(i + 1..i + 1 + n)
+                            .is_some_and(|got| eq_short(got, exp))
+                        && src.get(i + 1 + n) == Some(&b':')
+                }
+            };
             if !key_ok {
                 self.pos = member;
                 return stop;
