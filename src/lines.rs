@@ -343,7 +343,7 @@ impl Splitter {
         // decoded lossily) as before.
         let end = memchr::memrchr(b'\n', &chunk[start..]).map_or(start, |i| start + i + 1);
         let region_start = start;
-        let region = std::str::from_utf8(&chunk[start..end]).ok();
+        let region = simdutf8::basic::from_utf8(&chunk[start..end]).ok();
         for nl in newlines {
             let line = &chunk[start..nl];
             let off = chunk_start + start as u64;
