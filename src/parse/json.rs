@@ -337,6 +337,44 @@ fn stop_bits16_swar(b: &[u8; 16]) -> u32 {
     word(lo) | word(hi) << 8
 }
 
+/// The end of the JSON number that starts at `i` (none: not a valid number there). What
+/// [`Scanner::number`] reads, as a plain index for the flat path (which leaves errors, and
+/// their positions, to the general loop): its `Result<Val, _>` came back through the stack.
+#[inline]
+fn number_end(src: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |mut i: usize| {
+        while let Some(b'0'..=b'9') = src.get(i) {
+            i += 1;
+        }
+        i
+    };
+    if src.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    i = match src.get(i) {
+        Some(b'0') => i + 1,
+        Some(b'1'..=b'9') => digits(i + 1),
+        _ => return None,
+    };
+    if src.get(i) == Some(&b'.') {
+        if !matches!(src.get(i + 1), Some(b'0'..=b'9')) {
+            return None;
+        }
+        i = digits(i + 1);
+    }
+    if let Some(b'e' | b'E') = src.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = src.get(i) {
+            i += 1;
+        }
+        if !matches!(src.get(i), Some(b'0'..=b'9')) {
+            return None;
+        }
+        i = digits(i);
+    }
+    Some(i)
+}
+
 /// Where [`Scanner::flat_members`] stopped.
 enum Flat {
     /// The object is read, its `}` included.
@@ -559,17 +597,17 @@ impl<'s> Scanner<'s> {
                     }))
                 }
                 Some(b'-' | b'0'..=b'9') => {
-                    self.pos = i;
-                    match self.number() {
-                        Ok(v) => {
-                            i = self.pos;
-                            v
-                        }
-                        Err(_) => {
-                            self.pos = member;
-                            return stop;
-                        }
-                    }
+                    let Some(end) = number_end(src, i) else {
+                        self.pos = member;
+                        return stop;
+                    };
+                    let s = i;
+                    i = end;
+                    finish!(Val::Num(Span {
+                        start: s as u32,
+                        end: end as u32,
+                        in_scratch: false,
+                    }))
                 }
                 Some(b't') if src.get(i..i + 4) == Some(b"true") => {
                     i += 4;
@@ -1116,6 +1154,34 @@ mod tests {
                 serde_json::from_str::<serde_json::Value>(bad).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn number_end_reads_what_number_reads() {
+        // Every string of up to five bytes over the bytes a number is made of, and a few others.
+        let alphabet = b"-+.eE019x";
+        let mut text = Vec::new();
+        for len in 0..=5u32 {
+            for mut code in 0..alphabet.len().pow(len) {
+                text.clear();
+                for _ in 0..len {
+                    text.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                let mut sc = Scanner {
+                    src: &text,
+                    pos: 0,
+                    max_depth: 8,
+                };
+                let want = sc.number().ok().map(|_| sc.pos);
+                assert_eq!(
+                    number_end(&text, 0),
+                    want,
+                    "{:?}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
         }
     }
 
