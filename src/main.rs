@@ -160,7 +160,10 @@ struct Input {
 enum Src {
     /// A plain (uncompressed) file, mapped: its bytes are handed on without a copy. `at`: the
     /// bytes already handed on.
-    Mapped { map: memmap2::Mmap, at: usize },
+    Mapped {
+        map: std::sync::Arc<memmap2::Mmap>,
+        at: usize,
+    },
     /// Anything else: stdin, a pipe, gzip, or a file that could not be mapped.
     Reader(Box<dyn io::BufRead>),
 }
@@ -219,7 +222,10 @@ fn open_inputs(files: &[String], mmap: bool) -> Result<Vec<Input>, BoxError> {
                     let utf16 = Encoding::sniff(&map[..map.len().min(1 << 20)]).0 != Encoding::Utf8;
                     out.push(Input {
                         name,
-                        src: Src::Mapped { map, at: 0 },
+                        src: Src::Mapped {
+                            map: std::sync::Arc::new(map),
+                            at: 0,
+                        },
                         utf16,
                     });
                     continue;
@@ -353,11 +359,18 @@ struct Block {
     len: usize,
 }
 
+/// What a worker analyses: a block read into a buffer, or whole lines of a mapped file,
+/// handed on without a copy.
+enum Job {
+    Read(Block),
+    Mapped(std::sync::Arc<memmap2::Mmap>, std::ops::Range<usize>),
+}
+
 /// Worker threads that analyse blocks with a fixed schema; results merged in input order.
 /// Blocks go back to the reader once analysed, so at most `threads + 2` exist at a time and
 /// memory stays bounded whatever the input size (no allocation per block either).
 struct Pool {
-    tx: Option<std::sync::mpsc::SyncSender<(usize, Block)>>,
+    tx: Option<std::sync::mpsc::SyncSender<(usize, Job)>>,
     results: std::sync::mpsc::Receiver<(usize, Aggregates)>,
     free: std::sync::mpsc::Receiver<Block>,
     workers: Vec<std::thread::JoinHandle<()>>,
@@ -373,7 +386,7 @@ struct Pool {
 impl Pool {
     fn new(threads: usize, opts: &Options, schema: &logdrop::schema::Schema) -> Pool {
         use std::sync::{mpsc, Arc, Mutex};
-        let (tx, rx) = mpsc::sync_channel::<(usize, Block)>(1);
+        let (tx, rx) = mpsc::sync_channel::<(usize, Job)>(1);
         let rx = Arc::new(Mutex::new(rx));
         let (rtx, results) = mpsc::channel();
         let (ftx, free) = mpsc::channel();
@@ -386,10 +399,15 @@ impl Pool {
                         Ok(r) => r.recv(),
                         Err(_) => return,
                     };
-                    let Ok((i, block)) = job else { return };
+                    let Ok((i, job)) = job else { return };
                     let mut a = Analyzer::with_schema(opts.clone(), schema.clone());
-                    a.push(block.data.get(..block.len).unwrap_or_default());
-                    let _ = ftx.send(block);
+                    match job {
+                        Job::Read(block) => {
+                            a.push(block.data.get(..block.len).unwrap_or_default());
+                            let _ = ftx.send(block);
+                        }
+                        Job::Mapped(map, range) => a.push(map.get(range).unwrap_or_default()),
+                    }
                     if rtx.send((i, a.into_aggregates())).is_err() {
                         return;
                     }
@@ -432,9 +450,13 @@ impl Pool {
         }
     }
 
-    fn send(&mut self, block: Block) -> Result<(), BoxError> {
+    fn send(&mut self, job: Job) -> Result<(), BoxError> {
+        // Merge what is done while the workers are busy (a mapped job never waits in `block`).
+        while let Ok((i, a)) = self.results.try_recv() {
+            self.take(i, a);
+        }
         let tx = self.tx.as_ref().ok_or("the worker pool is closed")?;
-        tx.send((self.sent, block))
+        tx.send((self.sent, job))
             .map_err(|_| "a worker thread stopped")?;
         self.sent += 1;
         Ok(())
@@ -483,6 +505,8 @@ struct Stream {
     last: u8,
     /// Bytes after the last newline of the previous block: the start of the next one.
     tail: Vec<u8>,
+    /// Newlines put after inputs that did not end with one (counted out of the bytes read).
+    inserted: u64,
 }
 
 /// How [`Stream::fill`] left a buffer.
@@ -500,6 +524,7 @@ impl Stream {
             cur: None,
             last: b'\n',
             tail: Vec::new(),
+            inserted: 0,
         }
     }
 
@@ -525,6 +550,7 @@ impl Stream {
                     self.cur = None;
                     if missing_newline {
                         self.last = b'\n';
+                        self.inserted += 1;
                         buf[0] = b'\n';
                         return Ok(1);
                     }
@@ -536,6 +562,52 @@ impl Stream {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(format!("cannot read {}: {e}", input.name).into()),
             }
+        }
+    }
+
+    /// The next whole lines of the current input, at most `max` bytes, as a range of its map,
+    /// when it is mapped (a carried tail is its last bytes read: they are read again from the
+    /// map). At the end of a mapped input, the next input. None: read with [`fill`] instead
+    /// (the input is not mapped, or its next line is longer than `max`).
+    ///
+    /// [`fill`]: Self::fill
+    fn mapped_lines(
+        &mut self,
+        max: usize,
+    ) -> Option<(std::sync::Arc<memmap2::Mmap>, std::ops::Range<usize>)> {
+        loop {
+            if self.cur.is_none() {
+                self.cur = Some(self.inputs.next()?);
+                self.last = b'\n';
+            }
+            let Some(Input {
+                src: Src::Mapped { map, at },
+                ..
+            }) = self.cur.as_mut()
+            else {
+                return None;
+            };
+            if !self.tail.is_empty() {
+                *at = at.checked_sub(self.tail.len())?;
+                self.tail.clear();
+            }
+            let len = map.len();
+            if *at >= len {
+                // Its last line ended with the previous block (a worker ends a block's last
+                // line as the end of input does).
+                self.cur = None;
+                continue;
+            }
+            let start = *at;
+            let end = if len - start <= max {
+                len
+            } else {
+                let window = map.get(start..start + max)?;
+                start + memchr::memrchr(b'\n', window)? + 1
+            };
+            *at = end;
+            self.last = b'\n';
+            return Some((map.clone(), start..end));
         }
     }
 
@@ -569,11 +641,23 @@ fn analyze_parallel(
     opts: Options,
     threads: usize,
 ) -> Result<Aggregates, BoxError> {
+    let mut input = Stream::new(inputs);
+    let mut agg = analyze_stream(&mut input, opts, threads)?;
+    // The newlines the stream put after inputs that did not end with one are not input.
+    agg.bytes = agg.bytes.saturating_sub(input.inserted);
+    Ok(agg)
+}
+
+/// [`analyze_parallel`] of the inputs of `input`.
+fn analyze_stream(
+    input: &mut Stream,
+    opts: Options,
+    threads: usize,
+) -> Result<Aggregates, BoxError> {
     // Measured on a 230 MB gen_bench file with 2 threads (median wall of 5): 4 MiB blocks
     // were within noise of 1 MiB ones (0.26 s vs 0.29 s) at twice the peak RSS (24 vs 12 MB);
     // 256 KiB blocks were slower (0.32 s).
     const BLOCK: usize = 1 << 20;
-    let mut input = Stream::new(inputs);
     let mut buf = vec![0u8; BLOCK];
 
     // The head, on this thread, until the schema is chosen exactly as one pass chooses it.
@@ -593,7 +677,7 @@ fn analyze_parallel(
         };
         if head.saw_multiline() {
             // Multi-line JSON cannot be cut at any newline: read it in one pass.
-            return one_pass(head, &mut input, &mut buf);
+            return one_pass(head, input, &mut buf);
         }
         if at_newline && head.schema_chosen() {
             break;
@@ -604,12 +688,16 @@ fn analyze_parallel(
     pool.add_own(head.into_aggregates());
     drop(buf);
     loop {
+        if let Some((map, range)) = input.mapped_lines(BLOCK) {
+            pool.send(Job::Mapped(map, range))?;
+            continue;
+        }
         let mut block = pool.block(BLOCK)?;
         match input.fill(&mut block.data)? {
             Filled::Lines(0) => break,
             Filled::Lines(n) => {
                 block.len = n;
-                pool.send(block)?;
+                pool.send(Job::Read(block))?;
             }
             Filled::NoNewline => {
                 // A line longer than a block: this thread reads it to its end as one piece.

@@ -440,7 +440,14 @@ fn mapped_files_read_as_read_does() {
         &["analyze", "--format", "json", "-"],
         Some(format!("{big}{small}\n{small}").as_bytes()),
     ));
-    for threads in ["1", "2"] {
+    let one = analyze_files("1", &files);
+    let bytes = big.len() + 2 * small.len();
+    assert_eq!(
+        one["input"]["bytes"], bytes,
+        "only the files' bytes are counted"
+    );
+    for threads in ["1", "2", "3"] {
+        // Parallel: the mapped files' lines go to the workers as slices of their maps.
         let mapped = analyze_files(threads, &files);
         let mut args = vec![
             "analyze",
@@ -453,6 +460,7 @@ fn mapped_files_read_as_read_does() {
         args.extend(files.iter().map(String::as_str));
         let read = json(&logdrop(&args, None));
         assert_eq!(mapped, read, "--threads {threads}");
+        assert_eq!(mapped, one, "--threads {threads}");
         assert_eq!(mapped["input"]["parsed"], 20_080, "--threads {threads}");
         assert_eq!(mapped["groups"], stdin["groups"], "--threads {threads}");
     }
