@@ -195,9 +195,39 @@ fn map_file(f: &std::fs::File) -> Option<memmap2::Mmap> {
     // core validates UTF-8 itself and never panics on any bytes). What a map cannot promise is
     // that the file stays the same: lines appended while it is read are not seen (the map
     // covers the length at open), and a file truncated while it is read (logrotate's
-    // `copytruncate`) stops the process with SIGBUS, as in other tools that map files
-    // (ripgrep). `--no-mmap` reads with read(2) instead; the README says when to use it.
-    unsafe { memmap2::Mmap::map(f) }.ok()
+    // `copytruncate`) raises SIGBUS, as in other tools that map files (ripgrep); logdrop then
+    // says what happened (`explain_sigbus`). `--no-mmap` reads with read(2) instead.
+    let map = unsafe { memmap2::Mmap::map(f) }.ok()?;
+    explain_sigbus();
+    Some(map)
+}
+
+/// Reading a mapped file that shrank (truncated while logdrop reads it) raises SIGBUS: say
+/// what happened and what to do, and exit with status 2, instead of dying with "Bus error".
+fn explain_sigbus() {
+    #[cfg(unix)]
+    {
+        extern "C" fn on_sigbus(_: libc::c_int) {
+            const MSG: &[u8] = b"logdrop: a file shrank while it was read (rotated with \
+                copytruncate?). Read it again with --no-mmap, or on stdin.\n";
+            // SAFETY: write(2) and _exit(2) are async-signal-safe; MSG is static.
+            unsafe {
+                libc::write(2, MSG.as_ptr().cast(), MSG.len());
+                libc::_exit(2);
+            }
+        }
+        static INSTALLED: std::sync::Once = std::sync::Once::new();
+        INSTALLED.call_once(|| {
+            // SAFETY: a zeroed `sigaction` is a valid value to fill in; the handler only calls
+            // async-signal-safe functions.
+            unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = on_sigbus as extern "C" fn(libc::c_int) as usize;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(libc::SIGBUS, &sa, std::ptr::null_mut());
+            }
+        });
+    }
 }
 
 /// Open each input, in order: gzip detected by magic bytes, the text encoding sniffed from
