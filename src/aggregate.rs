@@ -284,6 +284,16 @@ impl Timeline {
     #[inline]
     pub fn entry(&mut self, start: i64) -> &mut Bucket {
         let n = self.buckets.len();
+        if self.buckets.last().is_some_and(|(t, _)| *t == start) {
+            return &mut self.buckets[n - 1].1;
+        }
+        self.entry_new(start)
+    }
+
+    /// [`entry`](Self::entry) of a bucket other than the last.
+    #[cold]
+    fn entry_new(&mut self, start: i64) -> &mut Bucket {
+        let n = self.buckets.len();
         let at = match self.buckets.last() {
             Some((t, _)) if *t == start => n - 1,
             Some((t, _)) if *t < start => {
@@ -742,6 +752,32 @@ pub struct Aggregates {
     pub ts_min: Option<i64>,
     pub ts_max: Option<i64>,
     pub bucket_ms: i64,
+    time_cache: TimeCache,
+}
+
+/// What [`Aggregates::add_time`] remembers from one record to the next (timestamps come in
+/// order, so most records need neither a new bucket width nor a division).
+#[derive(Clone, Debug)]
+struct TimeCache {
+    /// The `ts_min` and `bucket_ms` the rest is valid for.
+    lo: i64,
+    w: i64,
+    /// A timestamp in `[lo, hi_limit)` keeps the width `w`.
+    hi_limit: i64,
+    /// The bucket `[start, end)` of width `w` of a recent timestamp (empty: none).
+    start: i64,
+    end: i64,
+}
+
+impl TimeCache {
+    /// Valid for nothing (`bucket_ms` is never 0).
+    const NONE: TimeCache = TimeCache {
+        lo: 0,
+        w: 0,
+        hi_limit: i64::MIN,
+        start: 0,
+        end: 0,
+    };
 }
 
 /// The order evidence lines are sampled in: a hash of the line's text, computed for every
@@ -899,6 +935,7 @@ impl Aggregates {
             ts_min: None,
             ts_max: None,
             bucket_ms: BASE_BUCKET_MS,
+            time_cache: TimeCache::NONE,
         }
     }
 
@@ -1170,19 +1207,23 @@ impl Aggregates {
 
     #[inline]
     fn add_time(&mut self, ts: i64, x: &Extracted<'_>) {
-        let (lo, hi) = (
-            self.ts_min.map_or(ts, |m| m.min(ts)),
-            self.ts_max.map_or(ts, |m| m.max(ts)),
-        );
-        if self.ts_min != Some(lo) || self.ts_max != Some(hi) {
-            self.ts_min = Some(lo);
-            self.ts_max = Some(hi);
-            let w = width_for(self.bucket_ms, lo, hi, self.limits.max_buckets);
-            if w != self.bucket_ms {
-                self.rebucket(w);
+        let w = self.bucket_ms;
+        let tc = &self.time_cache;
+        if w == tc.w && self.ts_min == Some(tc.lo) && ts >= tc.lo && ts < tc.hi_limit {
+            // Within the range the width was chosen for: a new largest timestamp keeps it.
+            if self.ts_max.map_or(true, |m| ts > m) {
+                self.ts_max = Some(ts);
             }
+        } else {
+            self.time_range(ts);
         }
-        let start = ts.div_euclid(self.bucket_ms) * self.bucket_ms;
+        // `time_cache.w` is `bucket_ms` here (checked above, or just set).
+        let tc = &self.time_cache;
+        let start = if ts >= tc.start && ts < tc.end {
+            tc.start
+        } else {
+            self.bucket_start(ts)
+        };
         let g = if self.last_group == usize::MAX {
             match self.groups.other.as_mut() {
                 Some(g) => g,
@@ -1199,6 +1240,64 @@ impl Aggregates {
         if let Some(p) = x.coarse {
             b.latency.record_prepared(p);
         }
+    }
+
+    /// Widen `ts_min`/`ts_max` to `ts` (and the buckets to fit), then remember in
+    /// `time_cache` up to where a later timestamp keeps this width.
+    #[cold]
+    fn time_range(&mut self, ts: i64) {
+        let (lo, hi) = (
+            self.ts_min.map_or(ts, |m| m.min(ts)),
+            self.ts_max.map_or(ts, |m| m.max(ts)),
+        );
+        if self.ts_min != Some(lo) || self.ts_max != Some(hi) {
+            self.ts_min = Some(lo);
+            self.ts_max = Some(hi);
+            let w = width_for(self.bucket_ms, lo, hi, self.limits.max_buckets);
+            if w != self.bucket_ms {
+                self.rebucket(w);
+            }
+        }
+        let w = self.bucket_ms;
+        let max = self.limits.max_buckets.max(2) as i64;
+        if self.time_cache.w != w {
+            self.time_cache.start = 0;
+            self.time_cache.end = 0;
+        }
+        self.time_cache.lo = lo;
+        self.time_cache.w = w;
+        // `width_for(w, lo, hi)` is `w` while `hi.div_euclid(w) - lo.div_euclid(w) < max`,
+        // that is while `hi < (lo.div_euclid(w) + max) * w` (floor division, w ≥ 1).
+        self.time_cache.hi_limit = if w >= 1 && max >= 2 {
+            (i128::from(lo.div_euclid(w)) + i128::from(max))
+                .checked_mul(i128::from(w))
+                .map_or(i64::MAX, |l| {
+                    l.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+                })
+        } else {
+            i64::MIN
+        };
+    }
+
+    /// `ts`'s bucket start, remembered with the bucket's end in `time_cache`.
+    #[cold]
+    fn bucket_start(&mut self, ts: i64) -> i64 {
+        let w = self.bucket_ms;
+        let start = ts.div_euclid(w) * w;
+        // Only an exact bucket (no overflow) is remembered: every timestamp in
+        // [start, start + w) then has this start.
+        let tc = &mut self.time_cache;
+        match ts.div_euclid(w).checked_mul(w).zip(start.checked_add(w)) {
+            Some((_, end)) if w >= 1 => {
+                tc.start = start;
+                tc.end = end;
+            }
+            _ => {
+                tc.start = 0;
+                tc.end = 0;
+            }
+        }
+        start
     }
 
     #[cold]
@@ -1259,6 +1358,7 @@ impl Aggregates {
         }
         self.ts_min = lo;
         self.ts_max = hi;
+        self.time_cache = TimeCache::NONE;
         let mut theirs = o.groups.clone();
         let shift_group = |g: &mut GroupAgg| {
             if o.bucket_ms != w {
