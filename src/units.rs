@@ -811,6 +811,27 @@ fn iso_rest(s: &[u8], minute: i64) -> Option<i64> {
     Some(local - offset)
 }
 
+/// [`iso_rest`] of the most common shape, `:SS.mmmZ` (exactly), else `None` (then
+/// `iso_rest` decides): no loop over the fraction, no zone parser.
+#[inline(always)]
+fn iso_rest_ms_z(s: &[u8], minute: i64) -> Option<i64> {
+    let t: &[u8; 8] = s.get(16..)?.try_into().ok()?;
+    if t[0] != b':' || t[3] != b'.' || t[7] != b'Z' {
+        return None;
+    }
+    let d = |i: usize| u32::from(t[i].wrapping_sub(b'0'));
+    let (s1, s0, m2, m1, m0) = (d(1), d(2), d(4), d(5), d(6));
+    if s1 > 9 || s0 > 9 || m2 > 9 || m1 > 9 || m0 > 9 {
+        return None;
+    }
+    let sec = s1 * 10 + s0;
+    // Second 60 is accepted (leap second), as in `iso_rest`.
+    if sec > 60 {
+        return None;
+    }
+    Some(minute + i64::from(sec * 1000 + m2 * 100 + m1 * 10 + m0))
+}
+
 /// The minute of the last RFC 3339 timestamp read by [`parse_timestamp_cached`]: log lines
 /// come in time order, so most share it and skip the calendar arithmetic (measured on the
 /// 220 MB clean NDJSON bench file: −3% of a run).
@@ -837,6 +858,9 @@ pub fn parse_timestamp_cached(s: &[u8], cache: &mut TimestampCache) -> Option<i6
                 m
             };
             if let Some(m) = minute {
+                if let Some(t) = iso_rest_ms_z(s, m) {
+                    return Some(t);
+                }
                 return iso_rest(s, m).or_else(|| parse_timestamp_slow(s));
             }
         }
@@ -1010,6 +1034,14 @@ mod tests {
         let cases = [
             "2026-11-27T18:02:11Z",
             "2026-11-27T18:02:11.123Z",
+            "2026-11-27T18:02:60.999Z",
+            "2026-11-27T18:02:61.000Z",
+            "2026-11-27T18:02:11.12aZ",
+            "2026-11-27T18:02:1a.123Z",
+            "2026-11-27T18:02:11.123z",
+            "2026-11-27T18:02:11,123Z",
+            "2026-11-27T18:02:11.1234",
+            "2026-11-27T18:02:11.123Z ",
             "2026-11-27T18:02:59.999999+05:30",
             "2026-11-27T18:02:60Z",
             "2026-11-27T18:02:61Z",
