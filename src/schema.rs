@@ -64,6 +64,29 @@ impl LatencyUnit {
     /// A latency value in milliseconds, or None when the value is not a duration.
     #[inline]
     pub fn to_ms(self, v: ValRef<'_>) -> Option<f64> {
+        // Fast path: a plain integer of milliseconds (`76`), what `to_ms_any` returns for
+        // it (`parse_number` reads up to 18 digits exactly; the result is finite and ≥ 0).
+        if let (LatencyUnit::Unit(TimeUnitName::Ms), ValRef::Num(n)) = (self, v) {
+            let b = n.as_bytes();
+            if !b.is_empty() && b.len() <= 18 {
+                let mut x: u64 = 0;
+                let mut digits = true;
+                for &c in b {
+                    let d = c.wrapping_sub(b'0');
+                    digits &= d <= 9;
+                    x = x.wrapping_mul(10).wrapping_add(u64::from(d));
+                }
+                if digits {
+                    return Some(x as f64);
+                }
+            }
+        }
+        self.to_ms_any(v)
+    }
+
+    /// [`to_ms`](Self::to_ms) of any value.
+    #[inline(never)]
+    fn to_ms_any(self, v: ValRef<'_>) -> Option<f64> {
         let ms = match v {
             ValRef::Num(n) => {
                 let x = units::parse_number(n.as_bytes())?;
@@ -998,6 +1021,34 @@ fn is_outcome_field(k: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latency_fast_path_agrees_with_the_general_reader() {
+        let unit = LatencyUnit::Unit(TimeUnitName::Ms);
+        for n in [
+            "0",
+            "7",
+            "76",
+            "820",
+            "-5",
+            "+5",
+            "1.5",
+            "1e3",
+            "",
+            "12a",
+            "999999999999999999",
+            "1000000000000000000",
+            "18446744073709551616",
+            "00012",
+            "-0",
+        ] {
+            assert_eq!(
+                unit.to_ms(ValRef::Num(n)),
+                unit.to_ms_any(ValRef::Num(n)),
+                "{n:?}"
+            );
+        }
+    }
 
     #[test]
     fn numbers_in_notes_have_three_significant_digits() {
