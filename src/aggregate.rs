@@ -526,32 +526,29 @@ const ERR_NUM: u8 = 8;
 /// No value index: the member is not counted per value (overflowed field, array, null).
 const NO_VALUE: u32 = u32::MAX;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-struct Role {
-    latency: bool,
-    status: bool,
-    group: bool,
-    time: bool,
-}
+/// A field's roles, as bits (one byte to test for "any role" per member).
+type Role = u8;
+const ROLE_LATENCY: Role = 1;
+const ROLE_STATUS: Role = 2;
+const ROLE_GROUP: Role = 4;
+const ROLE_TIME: Role = 8;
 
 impl FieldAgg {
     fn new(name: &str, schema: &Schema) -> Self {
-        let is = |o: &Option<String>| o.as_deref() == Some(name);
-        let role = Role {
-            latency: is(&schema.latency),
-            status: is(&schema.status),
-            group: is(&schema.group),
-            time: is(&schema.time),
-        };
+        let is = |o: &Option<String>, r: Role| if o.as_deref() == Some(name) { r } else { 0 };
+        let role = is(&schema.latency, ROLE_LATENCY)
+            | is(&schema.status, ROLE_STATUS)
+            | is(&schema.group, ROLE_GROUP)
+            | is(&schema.time, ROLE_TIME);
         FieldAgg {
             name: name.into(),
-            overflowed: role.latency || role.time,
+            overflowed: role & (ROLE_LATENCY | ROLE_TIME) != 0,
             present: 0,
             index: ValueTable::default(),
             values: Vec::new(),
             last: 0,
             repeats: true,
-            route: !(role.latency || role.status || role.time)
+            route: role & (ROLE_LATENCY | ROLE_STATUS | ROLE_TIME) == 0
                 && schema.routes.iter().any(|r| r == name),
             role,
             err_flags: Vec::new(),
@@ -731,11 +728,15 @@ pub struct Aggregates {
     last_group: usize,
     pub fields: Vec<FieldAgg>,
     field_index: FxHashMap<Box<str>, usize>,
-    /// Field index of the member at each position of the previous record.
-    by_pos: Vec<u32>,
-    /// The parser's key-shape generation `by_pos[i]` was checked against (0: none), so a
-    /// member whose key the parser found equal to its shape needs no comparison here.
-    by_pos_gen: Vec<u64>,
+    /// Field index of the member at each position (< 64) of the previous records
+    /// (`u32::MAX`: none).
+    by_pos: [u32; 64],
+    /// Bit `i`: `by_pos[i]` was resolved from the key at position `i` of the parser's
+    /// key-shape generation `by_pos_gen` (0: none), so a member whose key the parser found
+    /// equal to its shape needs no comparison here.
+    by_pos_known: u64,
+    /// The parser's key-shape generation `by_pos_known` is for.
+    by_pos_gen: u64,
     /// The current record's members as (field index, value index), from pass 1 for pass 2.
     resolved: Vec<(u32, u32)>,
     /// Group index last used for each value index of the group field (a checked guess).
@@ -923,8 +924,9 @@ impl Aggregates {
             last_group: usize::MAX,
             fields: Vec::new(),
             field_index: FxHashMap::default(),
-            by_pos: Vec::new(),
-            by_pos_gen: Vec::new(),
+            by_pos: [u32::MAX; 64],
+            by_pos_known: 0,
+            by_pos_gen: 0,
             resolved: Vec::new(),
             group_hint: Vec::new(),
             status_hint: Vec::new(),
@@ -1011,25 +1013,30 @@ impl Aggregates {
         let (latency_unit, status_kind) = (self.latency_unit, self.status_kind);
         let cap = self.limits.max_dim_values;
         self.resolved.clear();
-        let gen = fields.shape_gen;
+        if self.by_pos_gen != fields.shape_gen {
+            self.by_pos_gen = fields.shape_gen;
+            self.by_pos_known = 0;
+        }
+        let known = fields.same_key & self.by_pos_known;
+        // `1 << i` while i < 64, then 0.
+        let mut bit = 1u64;
         for (i, m) in fields.list.iter().enumerate() {
-            let slot = if fields.is_same_key(i) && self.by_pos_gen.get(i) == Some(&gen) {
+            let slot = if known & bit != 0 {
                 // The key at this position is the one resolved for this shape: not even read.
-                self.by_pos.get(i).copied().unwrap_or(u32::MAX)
+                self.by_pos[i & 63]
             } else {
                 let s = self.slot_of(i, fields.text(src, m.key));
-                if fields.is_same_key(i) {
-                    if let Some(g) = self.by_pos_gen.get_mut(i) {
-                        *g = gen;
-                    }
+                if fields.same_key & bit != 0 {
+                    self.by_pos_known |= bit;
                 }
                 s
             };
+            bit <<= 1;
             let Some(f) = self.fields.get_mut(slot as usize) else {
                 continue;
             };
             let role = f.role;
-            let has_role = role != Role::default();
+            let has_role = role != 0;
             if f.overflowed && !has_role {
                 // Only counted as present (here: pass 2 has nothing to add); its value is not
                 // even read.
@@ -1045,19 +1052,19 @@ impl Aggregates {
             if !has_role {
                 continue;
             }
-            if role.latency {
+            if role & ROLE_LATENCY != 0 {
                 if let Some(u) = latency_unit {
                     x.latency = u.to_ms(val);
                 }
             }
-            if role.status {
+            if role & ROLE_STATUS != 0 {
                 if let Some(k) = status_kind {
                     x.is_error = f.is_error(k, val, vi);
                 }
                 x.status = Some(val.text());
                 x.status_vi = vi;
             }
-            if role.group {
+            if role & ROLE_GROUP != 0 {
                 x.group = Some(val.text());
                 x.group_vi = vi;
                 if f.route {
@@ -1079,7 +1086,7 @@ impl Aggregates {
                     }
                 }
             }
-            if role.time {
+            if role & ROLE_TIME != 0 {
                 x.ts = match val {
                     ValRef::Str(s) => {
                         match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache) {
@@ -1110,13 +1117,9 @@ impl Aggregates {
             }
         }
         let s = self.slot_lookup(key);
-        if pos < 64 {
-            if self.by_pos.len() <= pos {
-                self.by_pos.resize(pos + 1, u32::MAX);
-                self.by_pos_gen.resize(pos + 1, 0);
-            }
-            self.by_pos[pos] = s;
-            self.by_pos_gen[pos] = 0;
+        if let Some(p) = self.by_pos.get_mut(pos) {
+            *p = s;
+            self.by_pos_known &= !(1u64 << pos);
         }
         s
     }
@@ -1384,8 +1387,8 @@ impl Aggregates {
                 mine.merge(f, self.limits.max_dim_values);
             }
         }
-        self.by_pos.clear();
-        self.by_pos_gen.clear();
+        self.by_pos = [u32::MAX; 64];
+        self.by_pos_known = 0;
     }
 
     /// The JSON-contract summary of these aggregates.
