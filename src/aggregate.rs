@@ -14,7 +14,7 @@
 
 use crate::histogram::{CoarseHistogram, Histogram, Prepared};
 use crate::parse::driver::{Format, Outcome, Unit};
-use crate::parse::{eq_short, Fields, Repair, SkipReason, ValRef};
+use crate::parse::{eq_short, Fields, Repair, SkipReason, Span, Val, ValRef};
 use crate::schema::{self, LatencyUnit, Schema, StatusKind};
 use crate::summary;
 use crate::units;
@@ -467,11 +467,11 @@ impl ValueTable {
     }
 
     #[inline(always)]
-    fn get(&self, values: &[(Box<str>, ValueAgg)], key: &str) -> Option<usize> {
+    fn get(&self, values: &[(Box<str>, ValueAgg)], key: &[u8]) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        let h = Self::hash(key.as_bytes());
+        let h = Self::hash(key);
         let tag = h & 0xFFFF_FFFF;
         let mask = self.slots.len() - 1;
         let mut at = (h >> 32) as usize & mask;
@@ -484,7 +484,7 @@ impl ValueTable {
                 let i = (e & 0xFFFF_FFFF) as usize;
                 if values
                     .get(i)
-                    .is_some_and(|(k, _)| eq_short(k.as_bytes(), key.as_bytes()))
+                    .is_some_and(|(k, _)| eq_short(k.as_bytes(), key))
                 {
                     return Some(i);
                 }
@@ -574,13 +574,34 @@ impl FieldAgg {
         let i = if last_hit {
             self.last
         } else {
-            match self.index.get(&self.values, value) {
+            match self.index.get(&self.values, value.as_bytes()) {
                 Some(i) => i,
                 None if self.route => return self.route_index(value, cap, buf),
                 None => return self.new_value(value, cap),
             }
         };
         self.found(i)
+    }
+
+    /// [`value_index`](Self::value_index) of a value already known (or of an overflowed
+    /// field), from its bytes; `None`: ask `value_index`. A value found has the bytes of a
+    /// stored `str`, so they are that text (see [`Aggregates::extract`]).
+    #[inline]
+    fn value_hit(&mut self, value: &[u8]) -> Option<u32> {
+        if self.overflowed {
+            return Some(NO_VALUE);
+        }
+        let last_hit = self.repeats
+            && self
+                .values
+                .get(self.last)
+                .is_some_and(|(k, _)| eq_short(k.as_bytes(), value));
+        let i = if last_hit {
+            self.last
+        } else {
+            self.index.get(&self.values, value)?
+        };
+        Some(self.found(i))
     }
 
     /// Value `i` was this record's: remember it for the next lookup.
@@ -599,7 +620,7 @@ impl FieldAgg {
         if !schema::route_of(value, buf) {
             return self.new_value(value, cap);
         }
-        let i = match self.index.get(&self.values, buf) {
+        let i = match self.index.get(&self.values, buf.as_bytes()) {
             Some(i) => i,
             None => return self.new_value(buf, cap),
         };
@@ -687,7 +708,7 @@ impl FieldAgg {
             return self.overflow();
         }
         for (k, v) in &o.values {
-            let i = match self.index.get(&self.values, k) {
+            let i = match self.index.get(&self.values, k.as_bytes()) {
                 Some(i) => i,
                 None => {
                     if self.values.len() >= cap {
@@ -895,6 +916,19 @@ struct Extracted<'a> {
     group_routed: bool,
 }
 
+/// The bytes of `span` (in the source or the scratch buffer), `b""` when out of range. Unlike
+/// `Fields::text`, not checked to be on char boundaries.
+#[inline(always)]
+fn span_bytes<'a>(fields: &'a Fields, src: &'a str, span: Span) -> &'a [u8] {
+    if span.in_scratch {
+        fields.text(src, span).as_bytes()
+    } else {
+        src.as_bytes()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+}
+
 /// A timestamp without a year placed by `year_ref` (none: not read).
 #[cold]
 fn yearless_ts(year_ref: Option<units::YearRef>, s: &str) -> Option<i64> {
@@ -1043,10 +1077,23 @@ impl Aggregates {
                 f.present += 1;
                 continue;
             }
-            let val = fields.val(src, m.val);
-            let vi = match val {
-                ValRef::Raw(_) | ValRef::Null => NO_VALUE,
-                v => f.value_index(v.text(), cap, &mut self.route_buf),
+            // The value's bytes, read without the char-boundary checks of `Fields::val`: used
+            // where only a value that is a `str` can match (a stored value, the cached
+            // timestamp, ASCII digits), else the value is read again by `Fields::val` — the
+            // same text whenever these bytes are a `str`, and "" otherwise (bytes cut off the
+            // source at a non-boundary are never UTF-8).
+            let bytes: &[u8] = match m.val {
+                Val::Str(s) | Val::Num(s) => span_bytes(fields, src, s),
+                Val::Bool(true) => b"true",
+                Val::Bool(false) => b"false",
+                Val::Raw(_) | Val::Null => b"",
+            };
+            let vi = match m.val {
+                Val::Raw(_) | Val::Null => NO_VALUE,
+                _ => match f.value_hit(bytes) {
+                    Some(vi) => vi,
+                    None => f.value_index(fields.val(src, m.val).text(), cap, &mut self.route_buf),
+                },
             };
             self.resolved.push((slot, vi));
             if !has_role {
@@ -1054,9 +1101,26 @@ impl Aggregates {
             }
             if role & ROLE_LATENCY != 0 {
                 if let Some(u) = latency_unit {
-                    x.latency = u.to_ms(val);
+                    x.latency = match (m.val, u.plain_ms(bytes)) {
+                        (Val::Num(_), Some(ms)) => Some(ms),
+                        _ => u.to_ms(fields.val(src, m.val)),
+                    };
                 }
             }
+            if role & (ROLE_STATUS | ROLE_GROUP) == 0 {
+                if role & ROLE_TIME != 0 {
+                    let hit = match m.val {
+                        Val::Str(_) => units::parse_timestamp_cache_hit(bytes, &self.ts_cache),
+                        _ => None,
+                    };
+                    x.ts = match hit {
+                        Some(t) => Some(t),
+                        None => self.timestamp(fields.val(src, m.val)),
+                    };
+                }
+                continue;
+            }
+            let val = fields.val(src, m.val);
             if role & ROLE_STATUS != 0 {
                 if let Some(k) = status_kind {
                     x.is_error = f.is_error(k, val, vi);
@@ -1087,22 +1151,25 @@ impl Aggregates {
                 }
             }
             if role & ROLE_TIME != 0 {
-                x.ts = match val {
-                    ValRef::Str(s) => {
-                        match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache) {
-                            None => yearless_ts(self.year_ref, s),
-                            t => t,
-                        }
-                    }
-                    ValRef::Num(n) => {
-                        units::parse_number(n.as_bytes()).and_then(units::epoch_number_to_ms)
-                    }
-                    _ => None,
-                };
+                x.ts = self.timestamp(val);
             }
         }
         x.coarse = x.latency.and_then(CoarseHistogram::prepare);
         x
+    }
+
+    /// The timestamp of the time field's value.
+    #[inline]
+    fn timestamp(&mut self, val: ValRef<'_>) -> Option<i64> {
+        match val {
+            ValRef::Str(s) => match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache)
+            {
+                None => yearless_ts(self.year_ref, s),
+                t => t,
+            },
+            ValRef::Num(n) => units::parse_number(n.as_bytes()).and_then(units::epoch_number_to_ms),
+            _ => None,
+        }
     }
 
     #[inline]
@@ -1679,13 +1746,13 @@ mod tests {
             .map(|i| format!("{}{i}", "tenant-".repeat(i % 4)))
             .collect();
         for (i, k) in keys.iter().enumerate() {
-            assert_eq!(t.get(&values, k), None);
+            assert_eq!(t.get(&values, k.as_bytes()), None);
             values.push((k.as_str().into(), ValueAgg::default()));
             t.insert(&values, i);
             for (j, k) in keys[..=i].iter().enumerate() {
-                assert_eq!(t.get(&values, k), Some(j));
+                assert_eq!(t.get(&values, k.as_bytes()), Some(j));
             }
         }
-        assert_eq!(t.get(&values, ""), None);
+        assert_eq!(t.get(&values, b""), None);
     }
 }

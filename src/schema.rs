@@ -64,24 +64,30 @@ impl LatencyUnit {
     /// A latency value in milliseconds, or None when the value is not a duration.
     #[inline]
     pub fn to_ms(self, v: ValRef<'_>) -> Option<f64> {
-        // Fast path: a plain integer of milliseconds (`76`), what `to_ms_any` returns for
-        // it (`parse_number` reads up to 18 digits exactly; the result is finite and ≥ 0).
-        if let (LatencyUnit::Unit(TimeUnitName::Ms), ValRef::Num(n)) = (self, v) {
-            let b = n.as_bytes();
-            if !b.is_empty() && b.len() <= 18 {
-                let mut x: u64 = 0;
-                let mut digits = true;
-                for &c in b {
-                    let d = c.wrapping_sub(b'0');
-                    digits &= d <= 9;
-                    x = x.wrapping_mul(10).wrapping_add(u64::from(d));
-                }
-                if digits {
-                    return Some(x as f64);
-                }
+        if let ValRef::Num(n) = v {
+            if let Some(ms) = self.plain_ms(n.as_bytes()) {
+                return Some(ms);
             }
         }
         self.to_ms_any(v)
+    }
+
+    /// [`to_ms`](Self::to_ms) of a number written `n`, when it is a plain integer of
+    /// milliseconds (`76`): what `to_ms_any` returns for it (`parse_number` reads up to 18
+    /// digits exactly; the result is finite and ≥ 0). `None`: not that case, ask `to_ms`.
+    #[inline]
+    pub fn plain_ms(self, n: &[u8]) -> Option<f64> {
+        if self != LatencyUnit::Unit(TimeUnitName::Ms) || n.is_empty() || n.len() > 18 {
+            return None;
+        }
+        let mut x: u64 = 0;
+        let mut digits = true;
+        for &c in n {
+            let d = c.wrapping_sub(b'0');
+            digits &= d <= 9;
+            x = x.wrapping_mul(10).wrapping_add(u64::from(d));
+        }
+        digits.then_some(x as f64)
     }
 
     /// [`to_ms`](Self::to_ms) of any value.

@@ -832,6 +832,19 @@ fn iso_rest_ms_z(s: &[u8], minute: i64) -> Option<i64> {
     Some(minute + i64::from(sec * 1000 + m2 * 100 + m1 * 10 + m0))
 }
 
+/// [`parse_timestamp_cached`] of its most common case only, without touching the cache: the
+/// minute cached and the tail `:SS.mmmZ`; `None` otherwise (then ask
+/// `parse_timestamp_cached`). Some only for 24 ASCII bytes (the cached prefix was read
+/// by [`iso_minute`], which accepts ASCII digits and separators only).
+#[inline]
+pub fn parse_timestamp_cache_hit(s: &[u8], cache: &TimestampCache) -> Option<i64> {
+    let m = cache.minute?;
+    if s.get(..16)? != cache.prefix {
+        return None;
+    }
+    iso_rest_ms_z(s, m)
+}
+
 /// The minute of the last RFC 3339 timestamp read by [`parse_timestamp_cached`]: log lines
 /// come in time order, so most share it and skip the calendar arithmetic (measured on the
 /// 220 MB clean NDJSON bench file: −3% of a run).
