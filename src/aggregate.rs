@@ -640,13 +640,11 @@ impl FieldAgg {
         i as u32
     }
 
-    /// Count one member whose value index `vi` came from [`value_index`](Self::value_index).
+    /// Count one member under its value `vi` from [`value_index`](Self::value_index) (its
+    /// presence is counted by the caller). Nothing for an index not (or no longer) in
+    /// `values`: an overflowed field has none.
     #[inline]
     fn count(&mut self, vi: u32, is_error: bool, latency: Option<Prepared<4>>) {
-        self.present += 1;
-        if self.overflowed {
-            return;
-        }
         let Some((_, v)) = self.values.get_mut(vi as usize) else {
             return;
         };
@@ -758,7 +756,8 @@ pub struct Aggregates {
     by_pos_known: u64,
     /// The parser's key-shape generation `by_pos_known` is for.
     by_pos_gen: u64,
-    /// The current record's members as (field index, value index), from pass 1 for pass 2.
+    /// The current record's members counted per value, as (field index, value index), from
+    /// pass 1 for pass 2.
     resolved: Vec<(u32, u32)>,
     /// Group index last used for each value index of the group field (a checked guess).
     group_hint: Vec<u32>,
@@ -1071,10 +1070,9 @@ impl Aggregates {
             };
             let role = f.role;
             let has_role = role != 0;
+            f.present += 1;
             if f.overflowed && !has_role {
-                // Only counted as present (here: pass 2 has nothing to add); its value is not
-                // even read.
-                f.present += 1;
+                // Only counted as present; its value is not even read.
                 continue;
             }
             // The value's bytes, read without the char-boundary checks of `Fields::val`: used
@@ -1095,7 +1093,9 @@ impl Aggregates {
                     None => f.value_index(fields.val(src, m.val).text(), cap, &mut self.route_buf),
                 },
             };
-            self.resolved.push((slot, vi));
+            if vi != NO_VALUE {
+                self.resolved.push((slot, vi));
+            }
             if !has_role {
                 continue;
             }
