@@ -1281,7 +1281,7 @@ impl Aggregates {
         let tc = &self.time_cache;
         if w == tc.w && self.ts_min == Some(tc.lo) && ts >= tc.lo && ts < tc.hi_limit {
             // Within the range the width was chosen for: a new largest timestamp keeps it.
-            if self.ts_max.map_or(true, |m| ts > m) {
+            if self.ts_max.is_none_or(|m| ts > m) {
                 self.ts_max = Some(ts);
             }
         } else {
