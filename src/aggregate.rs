@@ -1234,8 +1234,9 @@ impl Aggregates {
         if x.is_error {
             g.errors += 1;
         }
-        if let Some(ms) = x.latency {
-            g.latency.record(ms);
+        // `coarse` is `prepare` of the latency (None for the values `record` ignores).
+        if let Some(p) = x.coarse {
+            g.latency.record_prepared(p.to_precision());
         }
         if let Some(s) = x.status {
             let cap = self.limits.max_status_values;
