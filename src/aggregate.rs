@@ -103,18 +103,19 @@ impl<V: Merge> HashCapped<V> {
         &mut self.items[i].2
     }
 
-    /// [`slot`](Self::slot), trying index `hint` first: a guess from an earlier call (any
+    /// [`slot`](Self::slot) of the key written `key` (the key is `key` as a `str`, or ""
+    /// when it is not UTF-8), trying index `hint` first: a guess from an earlier call (any
     /// value; it is checked against the key, so a stale guess only costs the lookup).
     #[inline]
-    pub fn slot_hint(&mut self, key: &str, hint: usize) -> (&mut V, usize) {
+    pub fn slot_hint(&mut self, key: &[u8], hint: usize) -> (&mut V, usize) {
         if self
             .items
             .get(hint)
-            .is_some_and(|it| eq_short(it.1.as_bytes(), key.as_bytes()))
+            .is_some_and(|it| eq_short(it.1.as_bytes(), key))
         {
             return (&mut self.items[hint].2, hint);
         }
-        self.slot(key)
+        self.slot(std::str::from_utf8(key).unwrap_or_default())
     }
 
     /// The slot for `key`: its own, or `other` when the cap keeps it out.
@@ -661,28 +662,34 @@ impl FieldAgg {
         }
     }
 
-    /// `kind.is_error(val)`, decided once per distinct value `vi` (string and number apart:
-    /// `"false"` and `false` may differ) and cached.
+    /// `kind.is_error(val())` of a member whose value is `v`, decided once per distinct value
+    /// `vi` (string and number apart: `"false"` and `false` may differ) and cached.
     #[inline]
-    fn is_error(&mut self, kind: StatusKind, val: ValRef<'_>, vi: u32) -> bool {
-        let (known, yes) = match val {
-            ValRef::Str(_) => (ERR_STR_KNOWN, ERR_STR),
-            ValRef::Num(_) => (ERR_NUM_KNOWN, ERR_NUM),
-            _ => return kind.is_error(val),
+    fn is_error<'a>(
+        &mut self,
+        kind: StatusKind,
+        v: Val,
+        vi: u32,
+        val: impl FnOnce() -> ValRef<'a>,
+    ) -> bool {
+        let (known, yes) = match v {
+            Val::Str(_) => (ERR_STR_KNOWN, ERR_STR),
+            Val::Num(_) => (ERR_NUM_KNOWN, ERR_NUM),
+            _ => return kind.is_error(val()),
         };
         let vi = vi as usize;
         if vi >= self.values.len() {
-            return kind.is_error(val);
+            return kind.is_error(val());
         }
         if self.err_flags.len() < self.values.len() {
             self.err_flags.resize(self.values.len(), 0);
         }
         let Some(flags) = self.err_flags.get_mut(vi) else {
-            return kind.is_error(val);
+            return kind.is_error(val());
         };
         if *flags & known == 0 {
             *flags |= known;
-            if kind.is_error(val) {
+            if kind.is_error(val()) {
                 *flags |= yes;
             }
         }
@@ -903,8 +910,10 @@ fn cut(s: &str, max: usize) -> String {
 struct Extracted<'a> {
     latency: Option<f64>,
     is_error: bool,
-    status: Option<&'a str>,
-    group: Option<&'a str>,
+    /// The status and group values as written (see [`Aggregates::extract`]: their text when
+    /// UTF-8, else the text is "").
+    status: Option<&'a [u8]>,
+    group: Option<&'a [u8]>,
     ts: Option<i64>,
     /// `latency` prepared for the coarse histograms (timeline buckets, per value).
     coarse: Option<Prepared<4>>,
@@ -1084,7 +1093,14 @@ impl Aggregates {
                 Val::Str(s) | Val::Num(s) => span_bytes(fields, src, s),
                 Val::Bool(true) => b"true",
                 Val::Bool(false) => b"false",
-                Val::Raw(_) | Val::Null => b"",
+                Val::Raw(s) => {
+                    if role & (ROLE_STATUS | ROLE_GROUP) == 0 {
+                        b""
+                    } else {
+                        span_bytes(fields, src, s)
+                    }
+                }
+                Val::Null => b"null",
             };
             let vi = match m.val {
                 Val::Raw(_) | Val::Null => NO_VALUE,
@@ -1120,16 +1136,16 @@ impl Aggregates {
                 }
                 continue;
             }
-            let val = fields.val(src, m.val);
+            let val = || fields.val(src, m.val);
             if role & ROLE_STATUS != 0 {
                 if let Some(k) = status_kind {
-                    x.is_error = f.is_error(k, val, vi);
+                    x.is_error = f.is_error(k, m.val, vi, val);
                 }
-                x.status = Some(val.text());
+                x.status = Some(bytes);
                 x.status_vi = vi;
             }
             if role & ROLE_GROUP != 0 {
-                x.group = Some(val.text());
+                x.group = Some(bytes);
                 x.group_vi = vi;
                 if f.route {
                     // Grouped per route: the key is the route value_index stored, else the
@@ -1141,7 +1157,7 @@ impl Aggregates {
                             self.group_buf.push_str(v);
                         }
                         None => {
-                            let v = val.text();
+                            let v = val().text();
                             if !schema::route_of(v, &mut self.group_buf) {
                                 self.group_buf.clear();
                                 self.group_buf.push_str(v);
@@ -1151,7 +1167,7 @@ impl Aggregates {
                 }
             }
             if role & ROLE_TIME != 0 {
-                x.ts = self.timestamp(val);
+                x.ts = self.timestamp(val());
             }
         }
         x.coarse = x.latency.and_then(CoarseHistogram::prepare);
@@ -1208,11 +1224,11 @@ impl Aggregates {
     #[inline]
     fn add_to_group(&mut self, unit: &Unit<'_>, x: &Extracted<'_>, repairs: u16) {
         let routed = x.group_routed.then(|| std::mem::take(&mut self.group_buf));
-        let key = match (&self.schema.group, x.group, &routed) {
-            (_, _, Some(r)) => r.as_str(),
-            (None, _, _) => ALL,
+        let key: &[u8] = match (&self.schema.group, x.group, &routed) {
+            (_, _, Some(r)) => r.as_bytes(),
+            (None, _, _) => ALL.as_bytes(),
             (Some(_), Some(g), _) => g,
-            (Some(_), None, _) => NO_GROUP,
+            (Some(_), None, _) => NO_GROUP.as_bytes(),
         };
         // The group of the previous record, else the one last used for this group value
         // (both checked against the key), else a lookup.
@@ -1220,7 +1236,7 @@ impl Aggregates {
             .groups
             .items
             .get(self.last_group)
-            .is_some_and(|it| eq_short(it.1.as_bytes(), key.as_bytes()));
+            .is_some_and(|it| eq_short(it.1.as_bytes(), key));
         let g = if last_ok {
             self.groups.at(self.last_group)
         } else {
