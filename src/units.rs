@@ -815,21 +815,31 @@ fn iso_rest(s: &[u8], minute: i64) -> Option<i64> {
 /// `iso_rest` decides): no loop over the fraction, no zone parser.
 #[inline(always)]
 fn iso_rest_ms_z(s: &[u8], minute: i64) -> Option<i64> {
-    let t: &[u8; 8] = s.get(16..)?.try_into().ok()?;
-    if t[0] != b':' || t[3] != b'.' || t[7] != b'Z' {
+    let t: [u8; 8] = s.get(16..)?.try_into().ok()?;
+    let w = u64::from_le_bytes(t);
+    // Bytes 0, 3 and 7: `:`, `.` and `Z`.
+    const SEP_MASK: u64 = 0xFF00_0000_FF00_00FF;
+    const SEPS: u64 = (b'Z' as u64) << 56 | (b'.' as u64) << 24 | b':' as u64;
+    if w & SEP_MASK != SEPS {
         return None;
     }
-    let d = |i: usize| u32::from(t[i].wrapping_sub(b'0'));
-    let (s1, s0, m2, m1, m0) = (d(1), d(2), d(4), d(5), d(6));
-    if s1 > 9 || s0 > 9 || m2 > 9 || m1 > 9 || m0 > 9 {
+    // Bytes 1, 2, 4, 5 and 6: digits, i.e. each `^ b'0'` at most 9 (only `'0'..='9'` are).
+    // A byte above 9 sets its bit 7 in `(its low 7 bits + 0x76) | itself` (no carry between
+    // bytes: at most 0x7F + 0x76).
+    const DIGITS: u64 = 0x00FF_FFFF_00FF_FF00;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let d = (w ^ 0x3030_3030_3030_3030) & DIGITS;
+    if ((d & LOW7) + 0x7676_7676_7676_7676 | d) & HIGH != 0 {
         return None;
     }
-    let sec = s1 * 10 + s0;
+    let b = |i: u32| (d >> (8 * i)) as u32 & 0xFF;
+    let sec = b(1) * 10 + b(2);
     // Second 60 is accepted (leap second), as in `iso_rest`.
     if sec > 60 {
         return None;
     }
-    Some(minute + i64::from(sec * 1000 + m2 * 100 + m1 * 10 + m0))
+    Some(minute + i64::from(sec * 1000 + b(4) * 100 + b(5) * 10 + b(6)))
 }
 
 /// [`parse_timestamp_cached`] of its most common case only, without touching the cache: the
@@ -1041,6 +1051,38 @@ fn yearless_in(t: Yearless, y: i64) -> Option<i64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn iso_rest_ms_z_reads_its_shape_only() {
+        let m = 1_795_802_520_000; // 2026-11-27T18:02Z
+        for base in [
+            &b"2026-11-27T18:02:59.123Z"[..],
+            b"2026-11-27T18:02:00.000Z",
+        ] {
+            assert_eq!(iso_rest_ms_z(base, m), iso_rest(base, m));
+            assert!(iso_rest_ms_z(base, m).is_some());
+            for at in 16..24 {
+                for c in 0..=255u8 {
+                    let mut s = base.to_vec();
+                    s[at] = c;
+                    let want = match at {
+                        16 => c == b':',
+                        19 => c == b'.',
+                        23 => c == b'Z',
+                        17 => (b'0'..=b'6').contains(&c) && (c < b'6' || s[18] == b'0'),
+                        _ => c.is_ascii_digit(),
+                    };
+                    let got = iso_rest_ms_z(&s, m);
+                    assert_eq!(got.is_some(), want, "{:?}", String::from_utf8_lossy(&s));
+                    if want {
+                        assert_eq!(got, iso_rest(&s, m));
+                    }
+                }
+            }
+        }
+        assert_eq!(iso_rest_ms_z(b"2026-11-27T18:02:59.123Z ", m), None);
+        assert_eq!(iso_rest_ms_z(b"2026-11-27T18:02:59.123", m), None);
+    }
 
     #[test]
     fn cached_timestamps_equal_uncached() {
