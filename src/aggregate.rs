@@ -937,6 +937,19 @@ fn span_bytes<'a>(fields: &'a Fields, src: &'a str, span: Span) -> &'a [u8] {
     }
 }
 
+/// The bytes of a member value other than a string or a number (see `span_bytes`): an array's
+/// text only for the status or group field, whose text is kept.
+#[inline(never)]
+fn other_bytes<'a>(fields: &'a Fields, src: &'a str, v: Val, role: Role) -> &'a [u8] {
+    match v {
+        Val::Bool(true) => b"true",
+        Val::Bool(false) => b"false",
+        Val::Raw(s) if role & (ROLE_STATUS | ROLE_GROUP) != 0 => span_bytes(fields, src, s),
+        Val::Null => b"null",
+        Val::Str(_) | Val::Num(_) | Val::Raw(_) => b"",
+    }
+}
+
 /// A timestamp without a year placed by `year_ref` (none: not read).
 #[cold]
 fn yearless_ts(year_ref: Option<units::YearRef>, s: &str) -> Option<i64> {
@@ -1090,17 +1103,9 @@ impl Aggregates {
             // same text whenever these bytes are a `str`, and "" otherwise (bytes cut off the
             // source at a non-boundary are never UTF-8).
             let bytes: &[u8] = match m.val {
+                // Strings and numbers first, without a jump table over the other kinds.
                 Val::Str(s) | Val::Num(s) => span_bytes(fields, src, s),
-                Val::Bool(true) => b"true",
-                Val::Bool(false) => b"false",
-                Val::Raw(s) => {
-                    if role & (ROLE_STATUS | ROLE_GROUP) == 0 {
-                        b""
-                    } else {
-                        span_bytes(fields, src, s)
-                    }
-                }
-                Val::Null => b"null",
+                _ => other_bytes(fields, src, m.val, role),
             };
             let vi = match m.val {
                 Val::Raw(_) | Val::Null => NO_VALUE,
