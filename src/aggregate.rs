@@ -1264,9 +1264,12 @@ impl Aggregates {
             let st = g
                 .status
                 .get_or_insert_with(|| Box::new(HashCapped::new(cap)));
-            let (n, i) = st.slot_hint(s, hint_get(&self.status_hint, x.status_vi));
+            let hint = hint_get(&self.status_hint, x.status_vi);
+            let (n, i) = st.slot_hint(s, hint);
             *n += 1;
-            hint_set(&mut self.status_hint, x.status_vi, i);
+            if i != hint {
+                hint_set(&mut self.status_hint, x.status_vi, i);
+            }
         }
         if let Some(ts) = x.ts {
             g.first_ts = min_opt(g.first_ts, Some(ts));
