@@ -830,7 +830,7 @@ fn iso_rest_ms_z(s: &[u8], minute: i64) -> Option<i64> {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let d = (w ^ 0x3030_3030_3030_3030) & DIGITS;
-    if ((d & LOW7) + 0x7676_7676_7676_7676 | d) & HIGH != 0 {
+    if (((d & LOW7) + 0x7676_7676_7676_7676) | d) & HIGH != 0 {
         return None;
     }
     let b = |i: u32| (d >> (8 * i)) as u32 & 0xFF;
