@@ -14,7 +14,7 @@
 
 use crate::histogram::{CoarseHistogram, Histogram, Prepared};
 use crate::parse::driver::{Format, Outcome, Unit};
-use crate::parse::{eq_short, Fields, Repair, SkipReason, ValRef};
+use crate::parse::{eq_short, Fields, Repair, SkipReason, Span, Val, ValRef};
 use crate::schema::{self, LatencyUnit, Schema, StatusKind};
 use crate::summary;
 use crate::units;
@@ -103,18 +103,19 @@ impl<V: Merge> HashCapped<V> {
         &mut self.items[i].2
     }
 
-    /// [`slot`](Self::slot), trying index `hint` first: a guess from an earlier call (any
+    /// [`slot`](Self::slot) of the key written `key` (the key is `key` as a `str`, or ""
+    /// when it is not UTF-8), trying index `hint` first: a guess from an earlier call (any
     /// value; it is checked against the key, so a stale guess only costs the lookup).
     #[inline]
-    pub fn slot_hint(&mut self, key: &str, hint: usize) -> (&mut V, usize) {
+    pub fn slot_hint(&mut self, key: &[u8], hint: usize) -> (&mut V, usize) {
         if self
             .items
             .get(hint)
-            .is_some_and(|it| eq_short(it.1.as_bytes(), key.as_bytes()))
+            .is_some_and(|it| eq_short(it.1.as_bytes(), key))
         {
             return (&mut self.items[hint].2, hint);
         }
-        self.slot(key)
+        self.slot(std::str::from_utf8(key).unwrap_or_default())
     }
 
     /// The slot for `key`: its own, or `other` when the cap keeps it out.
@@ -283,6 +284,16 @@ impl Timeline {
     /// The bucket starting at `start`, created empty if missing.
     #[inline]
     pub fn entry(&mut self, start: i64) -> &mut Bucket {
+        let n = self.buckets.len();
+        if self.buckets.last().is_some_and(|(t, _)| *t == start) {
+            return &mut self.buckets[n - 1].1;
+        }
+        self.entry_new(start)
+    }
+
+    /// [`entry`](Self::entry) of a bucket other than the last.
+    #[cold]
+    fn entry_new(&mut self, start: i64) -> &mut Bucket {
         let n = self.buckets.len();
         let at = match self.buckets.last() {
             Some((t, _)) if *t == start => n - 1,
@@ -457,11 +468,11 @@ impl ValueTable {
     }
 
     #[inline(always)]
-    fn get(&self, values: &[(Box<str>, ValueAgg)], key: &str) -> Option<usize> {
+    fn get(&self, values: &[(Box<str>, ValueAgg)], key: &[u8]) -> Option<usize> {
         if self.slots.is_empty() {
             return None;
         }
-        let h = Self::hash(key.as_bytes());
+        let h = Self::hash(key);
         let tag = h & 0xFFFF_FFFF;
         let mask = self.slots.len() - 1;
         let mut at = (h >> 32) as usize & mask;
@@ -474,7 +485,7 @@ impl ValueTable {
                 let i = (e & 0xFFFF_FFFF) as usize;
                 if values
                     .get(i)
-                    .is_some_and(|(k, _)| eq_short(k.as_bytes(), key.as_bytes()))
+                    .is_some_and(|(k, _)| eq_short(k.as_bytes(), key))
                 {
                     return Some(i);
                 }
@@ -516,32 +527,29 @@ const ERR_NUM: u8 = 8;
 /// No value index: the member is not counted per value (overflowed field, array, null).
 const NO_VALUE: u32 = u32::MAX;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-struct Role {
-    latency: bool,
-    status: bool,
-    group: bool,
-    time: bool,
-}
+/// A field's roles, as bits (one byte to test for "any role" per member).
+type Role = u8;
+const ROLE_LATENCY: Role = 1;
+const ROLE_STATUS: Role = 2;
+const ROLE_GROUP: Role = 4;
+const ROLE_TIME: Role = 8;
 
 impl FieldAgg {
     fn new(name: &str, schema: &Schema) -> Self {
-        let is = |o: &Option<String>| o.as_deref() == Some(name);
-        let role = Role {
-            latency: is(&schema.latency),
-            status: is(&schema.status),
-            group: is(&schema.group),
-            time: is(&schema.time),
-        };
+        let is = |o: &Option<String>, r: Role| if o.as_deref() == Some(name) { r } else { 0 };
+        let role = is(&schema.latency, ROLE_LATENCY)
+            | is(&schema.status, ROLE_STATUS)
+            | is(&schema.group, ROLE_GROUP)
+            | is(&schema.time, ROLE_TIME);
         FieldAgg {
             name: name.into(),
-            overflowed: role.latency || role.time,
+            overflowed: role & (ROLE_LATENCY | ROLE_TIME) != 0,
             present: 0,
             index: ValueTable::default(),
             values: Vec::new(),
             last: 0,
             repeats: true,
-            route: !(role.latency || role.status || role.time)
+            route: role & (ROLE_LATENCY | ROLE_STATUS | ROLE_TIME) == 0
                 && schema.routes.iter().any(|r| r == name),
             role,
             err_flags: Vec::new(),
@@ -567,13 +575,34 @@ impl FieldAgg {
         let i = if last_hit {
             self.last
         } else {
-            match self.index.get(&self.values, value) {
+            match self.index.get(&self.values, value.as_bytes()) {
                 Some(i) => i,
                 None if self.route => return self.route_index(value, cap, buf),
                 None => return self.new_value(value, cap),
             }
         };
         self.found(i)
+    }
+
+    /// [`value_index`](Self::value_index) of a value already known (or of an overflowed
+    /// field), from its bytes; `None`: ask `value_index`. A value found has the bytes of a
+    /// stored `str`, so they are that text (see [`Aggregates::extract`]).
+    #[inline]
+    fn value_hit(&mut self, value: &[u8]) -> Option<u32> {
+        if self.overflowed {
+            return Some(NO_VALUE);
+        }
+        let last_hit = self.repeats
+            && self
+                .values
+                .get(self.last)
+                .is_some_and(|(k, _)| eq_short(k.as_bytes(), value));
+        let i = if last_hit {
+            self.last
+        } else {
+            self.index.get(&self.values, value)?
+        };
+        Some(self.found(i))
     }
 
     /// Value `i` was this record's: remember it for the next lookup.
@@ -592,7 +621,7 @@ impl FieldAgg {
         if !schema::route_of(value, buf) {
             return self.new_value(value, cap);
         }
-        let i = match self.index.get(&self.values, buf) {
+        let i = match self.index.get(&self.values, buf.as_bytes()) {
             Some(i) => i,
             None => return self.new_value(buf, cap),
         };
@@ -612,13 +641,11 @@ impl FieldAgg {
         i as u32
     }
 
-    /// Count one member whose value index `vi` came from [`value_index`](Self::value_index).
+    /// Count one member under its value `vi` from [`value_index`](Self::value_index) (its
+    /// presence is counted by the caller). Nothing for an index not (or no longer) in
+    /// `values`: an overflowed field has none.
     #[inline]
     fn count(&mut self, vi: u32, is_error: bool, latency: Option<Prepared<4>>) {
-        self.present += 1;
-        if self.overflowed {
-            return;
-        }
         let Some((_, v)) = self.values.get_mut(vi as usize) else {
             return;
         };
@@ -635,28 +662,34 @@ impl FieldAgg {
         }
     }
 
-    /// `kind.is_error(val)`, decided once per distinct value `vi` (string and number apart:
-    /// `"false"` and `false` may differ) and cached.
+    /// `kind.is_error(val())` of a member whose value is `v`, decided once per distinct value
+    /// `vi` (string and number apart: `"false"` and `false` may differ) and cached.
     #[inline]
-    fn is_error(&mut self, kind: StatusKind, val: ValRef<'_>, vi: u32) -> bool {
-        let (known, yes) = match val {
-            ValRef::Str(_) => (ERR_STR_KNOWN, ERR_STR),
-            ValRef::Num(_) => (ERR_NUM_KNOWN, ERR_NUM),
-            _ => return kind.is_error(val),
+    fn is_error<'a>(
+        &mut self,
+        kind: StatusKind,
+        v: Val,
+        vi: u32,
+        val: impl FnOnce() -> ValRef<'a>,
+    ) -> bool {
+        let (known, yes) = match v {
+            Val::Str(_) => (ERR_STR_KNOWN, ERR_STR),
+            Val::Num(_) => (ERR_NUM_KNOWN, ERR_NUM),
+            _ => return kind.is_error(val()),
         };
         let vi = vi as usize;
         if vi >= self.values.len() {
-            return kind.is_error(val);
+            return kind.is_error(val());
         }
         if self.err_flags.len() < self.values.len() {
             self.err_flags.resize(self.values.len(), 0);
         }
         let Some(flags) = self.err_flags.get_mut(vi) else {
-            return kind.is_error(val);
+            return kind.is_error(val());
         };
         if *flags & known == 0 {
             *flags |= known;
-            if kind.is_error(val) {
+            if kind.is_error(val()) {
                 *flags |= yes;
             }
         }
@@ -680,7 +713,7 @@ impl FieldAgg {
             return self.overflow();
         }
         for (k, v) in &o.values {
-            let i = match self.index.get(&self.values, k) {
+            let i = match self.index.get(&self.values, k.as_bytes()) {
                 Some(i) => i,
                 None => {
                     if self.values.len() >= cap {
@@ -721,12 +754,17 @@ pub struct Aggregates {
     last_group: usize,
     pub fields: Vec<FieldAgg>,
     field_index: FxHashMap<Box<str>, usize>,
-    /// Field index of the member at each position of the previous record.
-    by_pos: Vec<u32>,
-    /// The parser's key-shape generation `by_pos[i]` was checked against (0: none), so a
-    /// member whose key the parser found equal to its shape needs no comparison here.
-    by_pos_gen: Vec<u64>,
-    /// The current record's members as (field index, value index), from pass 1 for pass 2.
+    /// Field index of the member at each position (< 64) of the previous records
+    /// (`u32::MAX`: none).
+    by_pos: [u32; 64],
+    /// Bit `i`: `by_pos[i]` was resolved from the key at position `i` of the parser's
+    /// key-shape generation `by_pos_gen` (0: none), so a member whose key the parser found
+    /// equal to its shape needs no comparison here.
+    by_pos_known: u64,
+    /// The parser's key-shape generation `by_pos_known` is for.
+    by_pos_gen: u64,
+    /// The current record's members counted per value, as (field index, value index), from
+    /// pass 1 for pass 2.
     resolved: Vec<(u32, u32)>,
     /// Group index last used for each value index of the group field (a checked guess).
     group_hint: Vec<u32>,
@@ -742,6 +780,32 @@ pub struct Aggregates {
     pub ts_min: Option<i64>,
     pub ts_max: Option<i64>,
     pub bucket_ms: i64,
+    time_cache: TimeCache,
+}
+
+/// What [`Aggregates::add_time`] remembers from one record to the next (timestamps come in
+/// order, so most records need neither a new bucket width nor a division).
+#[derive(Clone, Debug)]
+struct TimeCache {
+    /// The `ts_min` and `bucket_ms` the rest is valid for.
+    lo: i64,
+    w: i64,
+    /// A timestamp in `[lo, hi_limit)` keeps the width `w`.
+    hi_limit: i64,
+    /// The bucket `[start, end)` of width `w` of a recent timestamp (empty: none).
+    start: i64,
+    end: i64,
+}
+
+impl TimeCache {
+    /// Valid for nothing (`bucket_ms` is never 0).
+    const NONE: TimeCache = TimeCache {
+        lo: 0,
+        w: 0,
+        hi_limit: i64::MIN,
+        start: 0,
+        end: 0,
+    };
 }
 
 /// The order evidence lines are sampled in: a hash of the line's text, computed for every
@@ -846,8 +910,10 @@ fn cut(s: &str, max: usize) -> String {
 struct Extracted<'a> {
     latency: Option<f64>,
     is_error: bool,
-    status: Option<&'a str>,
-    group: Option<&'a str>,
+    /// The status and group values as written (see [`Aggregates::extract`]: their text when
+    /// UTF-8, else the text is "").
+    status: Option<&'a [u8]>,
+    group: Option<&'a [u8]>,
     ts: Option<i64>,
     /// `latency` prepared for the coarse histograms (timeline buckets, per value).
     coarse: Option<Prepared<4>>,
@@ -856,6 +922,32 @@ struct Extracted<'a> {
     group_vi: u32,
     /// The group key is the route in `Aggregates::group_buf`, not `group`.
     group_routed: bool,
+}
+
+/// The bytes of `span` (in the source or the scratch buffer), `b""` when out of range. Unlike
+/// `Fields::text`, not checked to be on char boundaries.
+#[inline(always)]
+fn span_bytes<'a>(fields: &'a Fields, src: &'a str, span: Span) -> &'a [u8] {
+    if span.in_scratch {
+        fields.text(src, span).as_bytes()
+    } else {
+        src.as_bytes()
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// The bytes of a member value other than a string or a number (see `span_bytes`): an array's
+/// text only for the status or group field, whose text is kept.
+#[inline(never)]
+fn other_bytes<'a>(fields: &'a Fields, src: &'a str, v: Val, role: Role) -> &'a [u8] {
+    match v {
+        Val::Bool(true) => b"true",
+        Val::Bool(false) => b"false",
+        Val::Raw(s) if role & (ROLE_STATUS | ROLE_GROUP) != 0 => span_bytes(fields, src, s),
+        Val::Null => b"null",
+        Val::Str(_) | Val::Num(_) | Val::Raw(_) => b"",
+    }
 }
 
 /// A timestamp without a year placed by `year_ref` (none: not read).
@@ -887,8 +979,9 @@ impl Aggregates {
             last_group: usize::MAX,
             fields: Vec::new(),
             field_index: FxHashMap::default(),
-            by_pos: Vec::new(),
-            by_pos_gen: Vec::new(),
+            by_pos: [u32::MAX; 64],
+            by_pos_known: 0,
+            by_pos_gen: 0,
             resolved: Vec::new(),
             group_hint: Vec::new(),
             status_hint: Vec::new(),
@@ -899,6 +992,7 @@ impl Aggregates {
             ts_min: None,
             ts_max: None,
             bucket_ms: BASE_BUCKET_MS,
+            time_cache: TimeCache::NONE,
         }
     }
 
@@ -974,54 +1068,89 @@ impl Aggregates {
         let (latency_unit, status_kind) = (self.latency_unit, self.status_kind);
         let cap = self.limits.max_dim_values;
         self.resolved.clear();
-        let gen = fields.shape_gen;
+        if self.by_pos_gen != fields.shape_gen {
+            self.by_pos_gen = fields.shape_gen;
+            self.by_pos_known = 0;
+        }
+        let known = fields.same_key & self.by_pos_known;
+        // `1 << i` while i < 64, then 0.
+        let mut bit = 1u64;
         for (i, m) in fields.list.iter().enumerate() {
-            let slot = if fields.is_same_key(i) && self.by_pos_gen.get(i) == Some(&gen) {
+            let slot = if known & bit != 0 {
                 // The key at this position is the one resolved for this shape: not even read.
-                self.by_pos.get(i).copied().unwrap_or(u32::MAX)
+                self.by_pos[i & 63]
             } else {
                 let s = self.slot_of(i, fields.text(src, m.key));
-                if fields.is_same_key(i) {
-                    if let Some(g) = self.by_pos_gen.get_mut(i) {
-                        *g = gen;
-                    }
+                if fields.same_key & bit != 0 {
+                    self.by_pos_known |= bit;
                 }
                 s
             };
+            bit <<= 1;
             let Some(f) = self.fields.get_mut(slot as usize) else {
                 continue;
             };
             let role = f.role;
-            let has_role = role != Role::default();
+            let has_role = role != 0;
+            f.present += 1;
             if f.overflowed && !has_role {
-                // Only counted as present (here: pass 2 has nothing to add); its value is not
-                // even read.
-                f.present += 1;
+                // Only counted as present; its value is not even read.
                 continue;
             }
-            let val = fields.val(src, m.val);
-            let vi = match val {
-                ValRef::Raw(_) | ValRef::Null => NO_VALUE,
-                v => f.value_index(v.text(), cap, &mut self.route_buf),
+            // The value's bytes, read without the char-boundary checks of `Fields::val`: used
+            // where only a value that is a `str` can match (a stored value, the cached
+            // timestamp, ASCII digits), else the value is read again by `Fields::val` — the
+            // same text whenever these bytes are a `str`, and "" otherwise (bytes cut off the
+            // source at a non-boundary are never UTF-8).
+            let bytes: &[u8] = match m.val {
+                // Strings and numbers first, without a jump table over the other kinds.
+                Val::Str(s) | Val::Num(s) => span_bytes(fields, src, s),
+                _ => other_bytes(fields, src, m.val, role),
             };
-            self.resolved.push((slot, vi));
+            let vi = match m.val {
+                Val::Raw(_) | Val::Null => NO_VALUE,
+                _ => match f.value_hit(bytes) {
+                    Some(vi) => vi,
+                    None => f.value_index(fields.val(src, m.val).text(), cap, &mut self.route_buf),
+                },
+            };
+            if vi != NO_VALUE {
+                self.resolved.push((slot, vi));
+            }
             if !has_role {
                 continue;
             }
-            if role.latency {
+            if role & ROLE_LATENCY != 0 {
                 if let Some(u) = latency_unit {
-                    x.latency = u.to_ms(val);
+                    x.latency = match (m.val, u.plain_ms(bytes)) {
+                        (Val::Num(_), Some(ms)) => Some(ms),
+                        _ => u.to_ms(fields.val(src, m.val)),
+                    };
                 }
             }
-            if role.status {
-                if let Some(k) = status_kind {
-                    x.is_error = f.is_error(k, val, vi);
+            if role & (ROLE_STATUS | ROLE_GROUP) == 0 {
+                if role & ROLE_TIME != 0 {
+                    let hit = match m.val {
+                        Val::Str(_) => units::parse_timestamp_cache_hit(bytes, &self.ts_cache),
+                        _ => None,
+                    };
+                    x.ts = match hit {
+                        Some(t) => Some(t),
+                        None => self.timestamp(fields.val(src, m.val)),
+                    };
                 }
-                x.status = Some(val.text());
+                continue;
+            }
+            let val = || fields.val(src, m.val);
+            if role & ROLE_STATUS != 0 {
+                if let Some(k) = status_kind {
+                    x.is_error = f.is_error(k, m.val, vi, val);
+                }
+                x.status = Some(bytes);
                 x.status_vi = vi;
             }
-            if role.group {
-                x.group = Some(val.text());
+            if role & ROLE_GROUP != 0 {
+                x.group = Some(bytes);
                 x.group_vi = vi;
                 if f.route {
                     // Grouped per route: the key is the route value_index stored, else the
@@ -1033,7 +1162,7 @@ impl Aggregates {
                             self.group_buf.push_str(v);
                         }
                         None => {
-                            let v = val.text();
+                            let v = val().text();
                             if !schema::route_of(v, &mut self.group_buf) {
                                 self.group_buf.clear();
                                 self.group_buf.push_str(v);
@@ -1042,23 +1171,26 @@ impl Aggregates {
                     }
                 }
             }
-            if role.time {
-                x.ts = match val {
-                    ValRef::Str(s) => {
-                        match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache) {
-                            None => yearless_ts(self.year_ref, s),
-                            t => t,
-                        }
-                    }
-                    ValRef::Num(n) => {
-                        units::parse_number(n.as_bytes()).and_then(units::epoch_number_to_ms)
-                    }
-                    _ => None,
-                };
+            if role & ROLE_TIME != 0 {
+                x.ts = self.timestamp(val());
             }
         }
         x.coarse = x.latency.and_then(CoarseHistogram::prepare);
         x
+    }
+
+    /// The timestamp of the time field's value.
+    #[inline]
+    fn timestamp(&mut self, val: ValRef<'_>) -> Option<i64> {
+        match val {
+            ValRef::Str(s) => match units::parse_timestamp_cached(s.as_bytes(), &mut self.ts_cache)
+            {
+                None => yearless_ts(self.year_ref, s),
+                t => t,
+            },
+            ValRef::Num(n) => units::parse_number(n.as_bytes()).and_then(units::epoch_number_to_ms),
+            _ => None,
+        }
     }
 
     #[inline]
@@ -1073,13 +1205,9 @@ impl Aggregates {
             }
         }
         let s = self.slot_lookup(key);
-        if pos < 64 {
-            if self.by_pos.len() <= pos {
-                self.by_pos.resize(pos + 1, u32::MAX);
-                self.by_pos_gen.resize(pos + 1, 0);
-            }
-            self.by_pos[pos] = s;
-            self.by_pos_gen[pos] = 0;
+        if let Some(p) = self.by_pos.get_mut(pos) {
+            *p = s;
+            self.by_pos_known &= !(1u64 << pos);
         }
         s
     }
@@ -1101,11 +1229,11 @@ impl Aggregates {
     #[inline]
     fn add_to_group(&mut self, unit: &Unit<'_>, x: &Extracted<'_>, repairs: u16) {
         let routed = x.group_routed.then(|| std::mem::take(&mut self.group_buf));
-        let key = match (&self.schema.group, x.group, &routed) {
-            (_, _, Some(r)) => r.as_str(),
-            (None, _, _) => ALL,
+        let key: &[u8] = match (&self.schema.group, x.group, &routed) {
+            (_, _, Some(r)) => r.as_bytes(),
+            (None, _, _) => ALL.as_bytes(),
             (Some(_), Some(g), _) => g,
-            (Some(_), None, _) => NO_GROUP,
+            (Some(_), None, _) => NO_GROUP.as_bytes(),
         };
         // The group of the previous record, else the one last used for this group value
         // (both checked against the key), else a lookup.
@@ -1113,7 +1241,7 @@ impl Aggregates {
             .groups
             .items
             .get(self.last_group)
-            .is_some_and(|it| eq_short(it.1.as_bytes(), key.as_bytes()));
+            .is_some_and(|it| eq_short(it.1.as_bytes(), key));
         let g = if last_ok {
             self.groups.at(self.last_group)
         } else {
@@ -1127,17 +1255,21 @@ impl Aggregates {
         if x.is_error {
             g.errors += 1;
         }
-        if let Some(ms) = x.latency {
-            g.latency.record(ms);
+        // `coarse` is `prepare` of the latency (None for the values `record` ignores).
+        if let Some(p) = x.coarse {
+            g.latency.record_prepared(p.to_precision());
         }
         if let Some(s) = x.status {
             let cap = self.limits.max_status_values;
             let st = g
                 .status
                 .get_or_insert_with(|| Box::new(HashCapped::new(cap)));
-            let (n, i) = st.slot_hint(s, hint_get(&self.status_hint, x.status_vi));
+            let hint = hint_get(&self.status_hint, x.status_vi);
+            let (n, i) = st.slot_hint(s, hint);
             *n += 1;
-            hint_set(&mut self.status_hint, x.status_vi, i);
+            if i != hint {
+                hint_set(&mut self.status_hint, x.status_vi, i);
+            }
         }
         if let Some(ts) = x.ts {
             g.first_ts = min_opt(g.first_ts, Some(ts));
@@ -1170,19 +1302,23 @@ impl Aggregates {
 
     #[inline]
     fn add_time(&mut self, ts: i64, x: &Extracted<'_>) {
-        let (lo, hi) = (
-            self.ts_min.map_or(ts, |m| m.min(ts)),
-            self.ts_max.map_or(ts, |m| m.max(ts)),
-        );
-        if self.ts_min != Some(lo) || self.ts_max != Some(hi) {
-            self.ts_min = Some(lo);
-            self.ts_max = Some(hi);
-            let w = width_for(self.bucket_ms, lo, hi, self.limits.max_buckets);
-            if w != self.bucket_ms {
-                self.rebucket(w);
+        let w = self.bucket_ms;
+        let tc = &self.time_cache;
+        if w == tc.w && self.ts_min == Some(tc.lo) && ts >= tc.lo && ts < tc.hi_limit {
+            // Within the range the width was chosen for: a new largest timestamp keeps it.
+            if self.ts_max.is_none_or(|m| ts > m) {
+                self.ts_max = Some(ts);
             }
+        } else {
+            self.time_range(ts);
         }
-        let start = ts.div_euclid(self.bucket_ms) * self.bucket_ms;
+        // `time_cache.w` is `bucket_ms` here (checked above, or just set).
+        let tc = &self.time_cache;
+        let start = if ts >= tc.start && ts < tc.end {
+            tc.start
+        } else {
+            self.bucket_start(ts)
+        };
         let g = if self.last_group == usize::MAX {
             match self.groups.other.as_mut() {
                 Some(g) => g,
@@ -1199,6 +1335,64 @@ impl Aggregates {
         if let Some(p) = x.coarse {
             b.latency.record_prepared(p);
         }
+    }
+
+    /// Widen `ts_min`/`ts_max` to `ts` (and the buckets to fit), then remember in
+    /// `time_cache` up to where a later timestamp keeps this width.
+    #[cold]
+    fn time_range(&mut self, ts: i64) {
+        let (lo, hi) = (
+            self.ts_min.map_or(ts, |m| m.min(ts)),
+            self.ts_max.map_or(ts, |m| m.max(ts)),
+        );
+        if self.ts_min != Some(lo) || self.ts_max != Some(hi) {
+            self.ts_min = Some(lo);
+            self.ts_max = Some(hi);
+            let w = width_for(self.bucket_ms, lo, hi, self.limits.max_buckets);
+            if w != self.bucket_ms {
+                self.rebucket(w);
+            }
+        }
+        let w = self.bucket_ms;
+        let max = self.limits.max_buckets.max(2) as i64;
+        if self.time_cache.w != w {
+            self.time_cache.start = 0;
+            self.time_cache.end = 0;
+        }
+        self.time_cache.lo = lo;
+        self.time_cache.w = w;
+        // `width_for(w, lo, hi)` is `w` while `hi.div_euclid(w) - lo.div_euclid(w) < max`,
+        // that is while `hi < (lo.div_euclid(w) + max) * w` (floor division, w ≥ 1).
+        self.time_cache.hi_limit = if w >= 1 && max >= 2 {
+            (i128::from(lo.div_euclid(w)) + i128::from(max))
+                .checked_mul(i128::from(w))
+                .map_or(i64::MAX, |l| {
+                    l.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+                })
+        } else {
+            i64::MIN
+        };
+    }
+
+    /// `ts`'s bucket start, remembered with the bucket's end in `time_cache`.
+    #[cold]
+    fn bucket_start(&mut self, ts: i64) -> i64 {
+        let w = self.bucket_ms;
+        let start = ts.div_euclid(w) * w;
+        // Only an exact bucket (no overflow) is remembered: every timestamp in
+        // [start, start + w) then has this start.
+        let tc = &mut self.time_cache;
+        match ts.div_euclid(w).checked_mul(w).zip(start.checked_add(w)) {
+            Some((_, end)) if w >= 1 => {
+                tc.start = start;
+                tc.end = end;
+            }
+            _ => {
+                tc.start = 0;
+                tc.end = 0;
+            }
+        }
+        start
     }
 
     #[cold]
@@ -1259,6 +1453,7 @@ impl Aggregates {
         }
         self.ts_min = lo;
         self.ts_max = hi;
+        self.time_cache = TimeCache::NONE;
         let mut theirs = o.groups.clone();
         let shift_group = |g: &mut GroupAgg| {
             if o.bucket_ms != w {
@@ -1284,8 +1479,8 @@ impl Aggregates {
                 mine.merge(f, self.limits.max_dim_values);
             }
         }
-        self.by_pos.clear();
-        self.by_pos_gen.clear();
+        self.by_pos = [u32::MAX; 64];
+        self.by_pos_known = 0;
     }
 
     /// The JSON-contract summary of these aggregates.
@@ -1576,13 +1771,13 @@ mod tests {
             .map(|i| format!("{}{i}", "tenant-".repeat(i % 4)))
             .collect();
         for (i, k) in keys.iter().enumerate() {
-            assert_eq!(t.get(&values, k), None);
+            assert_eq!(t.get(&values, k.as_bytes()), None);
             values.push((k.as_str().into(), ValueAgg::default()));
             t.insert(&values, i);
             for (j, k) in keys[..=i].iter().enumerate() {
-                assert_eq!(t.get(&values, k), Some(j));
+                assert_eq!(t.get(&values, k.as_bytes()), Some(j));
             }
         }
-        assert_eq!(t.get(&values, ""), None);
+        assert_eq!(t.get(&values, b""), None);
     }
 }

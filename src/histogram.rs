@@ -66,6 +66,19 @@ pub struct Prepared<const SUB_BITS: u32> {
     ns: u128,
 }
 
+impl<const SUB_BITS: u32> Prepared<SUB_BITS> {
+    /// The same value prepared for histograms of precision `B`: what
+    /// `LogHistogram::<B>::prepare` returns for it (the nanoseconds are not computed again).
+    #[inline]
+    pub fn to_precision<const B: u32>(self) -> Prepared<B> {
+        Prepared {
+            ms: self.ms,
+            idx: LogHistogram::<B>::index_of(self.ms),
+            ns: self.ns,
+        }
+    }
+}
+
 /// A log-linear histogram of millisecond values with `2^SUB_BITS` buckets per octave.
 ///
 /// See the [module documentation](self) for layout, range and error bounds.
@@ -557,6 +570,16 @@ impl<'de, const SUB_BITS: u32> Deserialize<'de> for LogHistogram<SUB_BITS> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn to_precision_is_prepare_at_that_precision() {
+        for ms in [
+            0.0, -0.0, 1e-9, 0.0009, 0.000977, 0.5, 1.0, 76.0, 99.99, 820.0, 1e6, 1e9, 2e9, 1e300,
+        ] {
+            let coarse = CoarseHistogram::prepare(ms).map(|p| p.to_precision::<7>());
+            assert_eq!(coarse, Histogram::prepare(ms), "{ms}");
+        }
+    }
 
     #[test]
     fn record_prepared_equals_record() {

@@ -64,6 +64,38 @@ impl LatencyUnit {
     /// A latency value in milliseconds, or None when the value is not a duration.
     #[inline]
     pub fn to_ms(self, v: ValRef<'_>) -> Option<f64> {
+        if let ValRef::Num(n) = v {
+            if let Some(ms) = self.plain_ms(n.as_bytes()) {
+                return Some(ms);
+            }
+        }
+        self.to_ms_any(v)
+    }
+
+    /// [`to_ms`](Self::to_ms) of a number written `n`, when it is a plain integer of
+    /// milliseconds (`76`): what `to_ms_any` returns for it (`parse_number` reads up to 18
+    /// digits exactly; the result is finite and ≥ 0). `None`: not that case, ask `to_ms`.
+    #[inline]
+    pub fn plain_ms(self, n: &[u8]) -> Option<f64> {
+        if self != LatencyUnit::Unit(TimeUnitName::Ms) || n.is_empty() || n.len() > 18 {
+            return None;
+        }
+        // At most 18 digits: below 10^18, no overflow, and `i64 → f64` (one instruction)
+        // rounds as `parse_number`'s `u64 → f64` does.
+        let mut x: i64 = 0;
+        for &c in n {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            x = x * 10 + i64::from(d);
+        }
+        Some(x as f64)
+    }
+
+    /// [`to_ms`](Self::to_ms) of any value.
+    #[inline(never)]
+    fn to_ms_any(self, v: ValRef<'_>) -> Option<f64> {
         let ms = match v {
             ValRef::Num(n) => {
                 let x = units::parse_number(n.as_bytes())?;
@@ -998,6 +1030,34 @@ fn is_outcome_field(k: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latency_fast_path_agrees_with_the_general_reader() {
+        let unit = LatencyUnit::Unit(TimeUnitName::Ms);
+        for n in [
+            "0",
+            "7",
+            "76",
+            "820",
+            "-5",
+            "+5",
+            "1.5",
+            "1e3",
+            "",
+            "12a",
+            "999999999999999999",
+            "1000000000000000000",
+            "18446744073709551616",
+            "00012",
+            "-0",
+        ] {
+            assert_eq!(
+                unit.to_ms(ValRef::Num(n)),
+                unit.to_ms_any(ValRef::Num(n)),
+                "{n:?}"
+            );
+        }
+    }
 
     #[test]
     fn numbers_in_notes_have_three_significant_digits() {
