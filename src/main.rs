@@ -230,6 +230,20 @@ fn explain_sigbus() {
     }
 }
 
+/// Drop `range` of `map`, read, from this process's resident memory, so that a mapped file
+/// does not count in the process's RSS after it has been analysed (the page cache keeps it).
+fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    #[cfg(unix)]
+    // SAFETY: `map` is a shared read-only mapping of a file (`Mmap::map`). MADV_DONTNEED only
+    // takes its pages out of this process's page tables; a later read of them faults the same
+    // bytes in again from the file, so no slice of the map ever reads anything else.
+    let _ = unsafe {
+        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, range.start, range.len())
+    };
+    #[cfg(not(unix))]
+    let _ = (map, range);
+}
+
 /// Open each input, in order: gzip detected by magic bytes, the text encoding sniffed from
 /// the first (decompressed) bytes. A plain file is mapped unless `mmap` is false.
 fn open_inputs(files: &[String], mmap: bool) -> Result<Vec<Input>, BoxError> {
@@ -306,8 +320,9 @@ fn for_each_chunk(
             f(Piece::NextInput)?;
         }
         if let Src::Mapped { map, .. } = &input.src {
-            for c in map.chunks(size) {
+            for (i, c) in map.chunks(size).enumerate() {
                 f(Piece::Bytes(c))?;
+                release(map, i * size..i * size + c.len());
             }
             continue;
         }
@@ -436,7 +451,10 @@ impl Pool {
                             a.push(block.data.get(..block.len).unwrap_or_default());
                             let _ = ftx.send(block);
                         }
-                        Job::Mapped(map, range) => a.push(map.get(range).unwrap_or_default()),
+                        Job::Mapped(map, range) => {
+                            a.push(map.get(range.clone()).unwrap_or_default());
+                            release(&map, range);
+                        }
                     }
                     if rtx.send((i, a.into_aggregates())).is_err() {
                         return;
