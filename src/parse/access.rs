@@ -456,21 +456,21 @@ mod tests {
 
     #[test]
     fn not_access_logs() {
-        let mut out = Vec::new();
-        for line in [
-            "",
-            "hello world",
-            "at=info method=GET status=200",
-            r#"1.2.3.4 - - [t "GET / HTTP/1.1" 200 5"#,
-            r#"1.2.3.4 - - [t] GET / HTTP/1.1 200 5"#,
-            r#"1.2.3.4 - - [t] "GET / HTTP/1.1" OK 5"#,
-            r#"1.2.3.4 - - [t] "GET / HTTP/1.1"#,
-            r#"1.2.3.4 - - [] "GET /" 200"#,
-            r#"2026-11-27T18:02:11Z INFO [worker] "x" 200"#,
-        ] {
-            assert!(!sniff(line.as_bytes()), "{line}");
-            assert!(!to_json(line.as_bytes(), &mut out), "{line}");
-        }
+        crate::parse::converter_tests::assert_rejects(
+            sniff,
+            to_json,
+            &[
+                "",
+                "hello world",
+                "at=info method=GET status=200",
+                r#"1.2.3.4 - - [t "GET / HTTP/1.1" 200 5"#,
+                r#"1.2.3.4 - - [t] GET / HTTP/1.1 200 5"#,
+                r#"1.2.3.4 - - [t] "GET / HTTP/1.1" OK 5"#,
+                r#"1.2.3.4 - - [t] "GET / HTTP/1.1"#,
+                r#"1.2.3.4 - - [] "GET /" 200"#,
+                r#"2026-11-27T18:02:11Z INFO [worker] "x" 200"#,
+            ],
+        );
     }
 
     #[test]

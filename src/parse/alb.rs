@@ -244,23 +244,23 @@ mod tests {
 
     #[test]
     fn not_load_balancer_lines() {
-        let mut out = Vec::new();
-        for line in [
-            "",
-            "http",
-            "http 2026-11-27T18:02:11Z",
-            &ALB.replace("503 503", "OK 503"),
-            &ALB.replace("0.812", "slow"),
-            &ALB.replace("2026-11-27T18:02:11.123456Z", "yesterday"),
-            &ALB.replace(
-                "\"GET http://www.example.com:80/api/x?id=7 HTTP/1.1\"",
-                "GET",
-            ),
-            r#"10.0.0.1 - - [27/Nov/2026:18:02:11 +0000] "GET / HTTP/1.1" 200 5"#,
-        ] {
-            assert!(!sniff(line.as_bytes()), "{line}");
-            assert!(!to_json(line.as_bytes(), &mut out), "{line}");
-        }
+        crate::parse::converter_tests::assert_rejects(
+            sniff,
+            to_json,
+            &[
+                "",
+                "http",
+                "http 2026-11-27T18:02:11Z",
+                &ALB.replace("503 503", "OK 503"),
+                &ALB.replace("0.812", "slow"),
+                &ALB.replace("2026-11-27T18:02:11.123456Z", "yesterday"),
+                &ALB.replace(
+                    "\"GET http://www.example.com:80/api/x?id=7 HTTP/1.1\"",
+                    "GET",
+                ),
+                r#"10.0.0.1 - - [27/Nov/2026:18:02:11 +0000] "GET / HTTP/1.1" 200 5"#,
+            ],
+        );
     }
 
     mod prop {

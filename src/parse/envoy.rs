@@ -234,20 +234,20 @@ mod tests {
 
     #[test]
     fn not_envoy_lines() {
-        let mut out = Vec::new();
-        for line in [
-            "",
-            "[INFO] starting",
-            r#"[2026-11-27T18:02:11Z] INFO "x" 200"#,
-            r#"[yesterday] "GET / HTTP/1.1" 200 - 0 0 1 1"#,
-            r#"[2026-11-27T18:02:11Z] "GET / HTTP/1.1" 2000 - 0 0 1 1"#,
-            r#"[2026-11-27T18:02:11Z] "GET / HTTP/1.1" 200"#,
-            r#"[2026-11-27T18:02:11Z] "GET / HTTP/1.1" 200 "-""#,
-            r#"[2026-11-27T18:02:11Z] INFO {"a": 1}"#,
-        ] {
-            assert!(!sniff(line.as_bytes()), "{line}");
-            assert!(!to_json(line.as_bytes(), &mut out), "{line}");
-        }
+        crate::parse::converter_tests::assert_rejects(
+            sniff,
+            to_json,
+            &[
+                "",
+                "[INFO] starting",
+                r#"[2026-11-27T18:02:11Z] INFO "x" 200"#,
+                r#"[yesterday] "GET / HTTP/1.1" 200 - 0 0 1 1"#,
+                r#"[2026-11-27T18:02:11Z] "GET / HTTP/1.1" 2000 - 0 0 1 1"#,
+                r#"[2026-11-27T18:02:11Z] "GET / HTTP/1.1" 200"#,
+                r#"[2026-11-27T18:02:11Z] "GET / HTTP/1.1" 200 "-""#,
+                r#"[2026-11-27T18:02:11Z] INFO {"a": 1}"#,
+            ],
+        );
     }
 
     mod prop {

@@ -239,6 +239,15 @@ mod converter_tests {
             .unwrap_or_else(|e| panic!("{}: {e}", String::from_utf8_lossy(&out)))
     }
 
+    /// Neither `sniff` nor `to_json` takes any of `lines`.
+    pub(super) fn assert_rejects(sniff: Sniff, to_json: ToJson, lines: &[&str]) {
+        let mut out = Vec::new();
+        for line in lines {
+            assert!(!sniff(line.as_bytes()), "sniff {line}");
+            assert!(!to_json(line.as_bytes(), &mut out), "to_json {line}");
+        }
+    }
+
     /// Any bytes: `sniff` says what `to_json` does, and what it writes is a JSON object.
     pub(super) fn check_sniff_agrees(sniff: Sniff, to_json: ToJson, bytes: &[u8]) {
         let mut out = Vec::new();
