@@ -41,28 +41,30 @@ enum Cmd {
         /// default: one per core, at most 4 (past that the reading thread is the limit).
         #[arg(long, default_value_t = 0)]
         threads: usize,
-        /// Longest line read, in bytes; longer lines are skipped and counted.
-        #[arg(long, default_value_t = 1 << 20)]
-        max_line_bytes: usize,
-        /// Read files with read(2), not through a memory map. Use it for a log that may be
-        /// truncated while it is read (logrotate `copytruncate`): a mapped file that shrinks
-        /// stops logdrop with SIGBUS.
-        #[arg(long)]
-        no_mmap: bool,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// Write every readable record as one strict JSON object per line (NDJSON);
     /// skipped lines go to stderr with their line number and reason.
     Repair {
         /// Files to read (gzip is detected by content); `-` or nothing reads stdin.
         files: Vec<String>,
-        #[arg(long, default_value_t = 1 << 20)]
-        max_line_bytes: usize,
-        /// Read files with read(2), not through a memory map. Use it for a log that may be
-        /// truncated while it is read (logrotate `copytruncate`): a mapped file that shrinks
-        /// stops logdrop with SIGBUS.
-        #[arg(long)]
-        no_mmap: bool,
+        #[command(flatten)]
+        read: ReadArgs,
     },
+}
+
+/// How the inputs are read (both commands).
+#[derive(clap::Args, Debug, Clone)]
+struct ReadArgs {
+    /// Longest line read, in bytes; longer lines are skipped and counted.
+    #[arg(long, default_value_t = 1 << 20)]
+    max_line_bytes: usize,
+    /// Read files with read(2), not through a memory map. Use it for a log that may be
+    /// truncated while it is read (logrotate `copytruncate`): a mapped file that shrinks
+    /// stops logdrop (exit status 2, with a message).
+    #[arg(long)]
+    no_mmap: bool,
 }
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -105,8 +107,7 @@ fn main() -> ExitCode {
             fields,
             baseline,
             threads,
-            max_line_bytes,
-            no_mmap,
+            read,
         } => {
             let opts = Options {
                 overrides: logdrop::schema::Overrides {
@@ -116,7 +117,7 @@ fn main() -> ExitCode {
                     status: fields.status,
                     time: fields.time,
                 },
-                max_line_bytes,
+                max_line_bytes: read.max_line_bytes,
                 baseline,
                 // Timestamps without a year (klog, syslog) are placed relative to now.
                 now_ms: std::time::SystemTime::now()
@@ -129,13 +130,9 @@ fn main() -> ExitCode {
                 0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(4)),
                 n => n,
             };
-            analyze(&files, format, opts, threads, !no_mmap)
+            analyze(&files, format, opts, threads, !read.no_mmap)
         }
-        Cmd::Repair {
-            files,
-            max_line_bytes,
-            no_mmap,
-        } => repair(&files, max_line_bytes, !no_mmap),
+        Cmd::Repair { files, read } => repair(&files, read.max_line_bytes, !read.no_mmap),
     };
     match result {
         Ok(code) => code,
@@ -480,9 +477,7 @@ impl Pool {
     /// the next one a worker gives back (merging results while waiting).
     fn block(&mut self, size: usize) -> Result<Block, BoxError> {
         loop {
-            while let Ok((i, a)) = self.results.try_recv() {
-                self.take(i, a);
-            }
+            self.take_done();
             if let Ok(b) = self.free.try_recv() {
                 return Ok(b);
             }
@@ -499,10 +494,8 @@ impl Pool {
     }
 
     fn send(&mut self, job: Job) -> Result<(), BoxError> {
-        // Merge what is done while the workers are busy (a mapped job never waits in `block`).
-        while let Ok((i, a)) = self.results.try_recv() {
-            self.take(i, a);
-        }
+        // A mapped job never waits in `block`, where results are otherwise merged.
+        self.take_done();
         let tx = self.tx.as_ref().ok_or("the worker pool is closed")?;
         tx.send((self.sent, job))
             .map_err(|_| "a worker thread stopped")?;
@@ -514,6 +507,13 @@ impl Pool {
     fn add_own(&mut self, a: Aggregates) {
         self.take(self.sent, a);
         self.sent += 1;
+    }
+
+    /// Merge the results the workers have sent so far (without waiting).
+    fn take_done(&mut self) {
+        while let Ok((i, a)) = self.results.try_recv() {
+            self.take(i, a);
+        }
     }
 
     fn take(&mut self, i: usize, a: Aggregates) {
