@@ -556,42 +556,18 @@ impl FieldAgg {
         }
     }
 
-    /// The index of `value` in `values`, added (with zero counts) when new; [`NO_VALUE`]
-    /// when the field is or becomes overflowed. Counting happens in [`count`](Self::count).
-    /// For a [`route`](Self::route) field, the index of the value's route (`buf`: scratch).
-    #[inline]
-    fn value_index(&mut self, value: &str, cap: usize, buf: &mut String) -> u32 {
-        if self.overflowed {
-            return NO_VALUE;
-        }
-        // The previous value is tried first only while values repeat (`level`, `status`):
-        // for fields whose value changes from record to record (`tenant`, `endpoint`) the
-        // failed check cost ~2% of a run on the 220 MB clean NDJSON bench file.
-        let last_hit = self.repeats
-            && self
-                .values
-                .get(self.last)
-                .is_some_and(|(k, _)| eq_short(k.as_bytes(), value.as_bytes()));
-        let i = if last_hit {
-            self.last
-        } else {
-            match self.index.get(&self.values, value.as_bytes()) {
-                Some(i) => i,
-                None if self.route => return self.route_index(value, cap, buf),
-                None => return self.new_value(value, cap),
-            }
-        };
-        self.found(i)
-    }
-
-    /// [`value_index`](Self::value_index) of a value already known (or of an overflowed
-    /// field), from its bytes; `None`: ask `value_index`. A value found has the bytes of a
-    /// stored `str`, so they are that text (see [`Aggregates::extract`]).
+    /// The index of the value whose bytes are `value` in `values`, when it is there; for an
+    /// overflowed field, [`NO_VALUE`]. `None`: a value not seen yet, for
+    /// [`value_new`](Self::value_new). A value found has the bytes of a stored `str`, so they
+    /// are that text (see [`Aggregates::extract`]). Counting happens in [`count`](Self::count).
     #[inline]
     fn value_hit(&mut self, value: &[u8]) -> Option<u32> {
         if self.overflowed {
             return Some(NO_VALUE);
         }
+        // The previous value is tried first only while values repeat (`level`, `status`):
+        // for fields whose value changes from record to record (`tenant`, `endpoint`) the
+        // failed check cost ~2% of a run on the 220 MB clean NDJSON bench file.
         let last_hit = self.repeats
             && self
                 .values
@@ -605,6 +581,18 @@ impl FieldAgg {
         Some(self.found(i))
     }
 
+    /// The index of `value`, which [`value_hit`](Self::value_hit) did not find: added (with
+    /// zero counts), or [`NO_VALUE`] when the field becomes overflowed. For a
+    /// [`route`](Self::route) field, the index of the value's route (`buf`: scratch).
+    #[cold]
+    fn value_new(&mut self, value: &str, cap: usize, buf: &mut String) -> u32 {
+        if self.route {
+            self.route_index(value, cap, buf)
+        } else {
+            self.new_value(value, cap)
+        }
+    }
+
     /// Value `i` was this record's: remember it for the next lookup.
     #[inline(always)]
     fn found(&mut self, i: usize) -> u32 {
@@ -613,7 +601,7 @@ impl FieldAgg {
         i as u32
     }
 
-    /// [`value_index`](Self::value_index) of a route field's value not found as it is. Only
+    /// [`value_new`](Self::value_new) of a route field's value not found as it is. Only
     /// routes are ever stored, and the route of a route is itself, so a value found as it is
     /// needed no rewriting (`/api/score` is looked up once per record, never scanned).
     #[cold]
@@ -641,9 +629,9 @@ impl FieldAgg {
         i as u32
     }
 
-    /// Count one member under its value `vi` from [`value_index`](Self::value_index) (its
-    /// presence is counted by the caller). Nothing for an index not (or no longer) in
-    /// `values`: an overflowed field has none.
+    /// Count one member under its value `vi` from [`value_hit`](Self::value_hit) or
+    /// [`value_new`](Self::value_new) (its presence is counted by the caller). Nothing for an
+    /// index not (or no longer) in `values`: an overflowed field has none.
     #[inline]
     fn count(&mut self, vi: u32, is_error: bool, latency: Option<Prepared<4>>) {
         let Some((_, v)) = self.values.get_mut(vi as usize) else {
@@ -1111,7 +1099,7 @@ impl Aggregates {
                 Val::Raw(_) | Val::Null => NO_VALUE,
                 _ => match f.value_hit(bytes) {
                     Some(vi) => vi,
-                    None => f.value_index(fields.val(src, m.val).text(), cap, &mut self.route_buf),
+                    None => f.value_new(fields.val(src, m.val).text(), cap, &mut self.route_buf),
                 },
             };
             if vi != NO_VALUE {
@@ -1153,7 +1141,7 @@ impl Aggregates {
                 x.group = Some(bytes);
                 x.group_vi = vi;
                 if f.route {
-                    // Grouped per route: the key is the route value_index stored, else the
+                    // Grouped per route: the key is the route value index stored, else the
                     // route of the value (a field past `max_dim_values` routes).
                     x.group_routed = true;
                     match f.values.get(vi as usize) {
