@@ -14,7 +14,7 @@
 
 use crate::histogram::{CoarseHistogram, Histogram, Prepared};
 use crate::parse::driver::{Format, Outcome, Unit};
-use crate::parse::{eq_short, Fields, Repair, SkipReason, Span, Val, ValRef};
+use crate::parse::{eq_short, Fields, Repair, SkipReason, Val, ValRef};
 use crate::schema::{self, LatencyUnit, Schema, StatusKind};
 use crate::summary;
 use crate::units;
@@ -912,27 +912,14 @@ struct Extracted<'a> {
     group_routed: bool,
 }
 
-/// The bytes of `span` (in the source or the scratch buffer), `b""` when out of range. Unlike
-/// `Fields::text`, not checked to be on char boundaries.
-#[inline(always)]
-fn span_bytes<'a>(fields: &'a Fields, src: &'a str, span: Span) -> &'a [u8] {
-    if span.in_scratch {
-        fields.text(src, span).as_bytes()
-    } else {
-        src.as_bytes()
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or_default()
-    }
-}
-
-/// The bytes of a member value other than a string or a number (see `span_bytes`): an array's
+/// The bytes of a member value other than a string or a number (see `Fields::bytes`): an array's
 /// text only for the status or group field, whose text is kept.
 #[inline(never)]
 fn other_bytes<'a>(fields: &'a Fields, src: &'a str, v: Val, role: Role) -> &'a [u8] {
     match v {
         Val::Bool(true) => b"true",
         Val::Bool(false) => b"false",
-        Val::Raw(s) if role & (ROLE_STATUS | ROLE_GROUP) != 0 => span_bytes(fields, src, s),
+        Val::Raw(s) if role & (ROLE_STATUS | ROLE_GROUP) != 0 => fields.bytes(src, s),
         Val::Null => b"null",
         Val::Str(_) | Val::Num(_) | Val::Raw(_) => b"",
     }
@@ -1092,7 +1079,7 @@ impl Aggregates {
             // source at a non-boundary are never UTF-8).
             let bytes: &[u8] = match m.val {
                 // Strings and numbers first, without a jump table over the other kinds.
-                Val::Str(s) | Val::Num(s) => span_bytes(fields, src, s),
+                Val::Str(s) | Val::Num(s) => fields.bytes(src, s),
                 _ => other_bytes(fields, src, m.val, role),
             };
             let vi = match m.val {

