@@ -582,15 +582,8 @@ impl Stream {
             return Ok(0);
         }
         loop {
-            let Some(input) = self.cur.as_mut() else {
-                match self.inputs.next() {
-                    Some(i) => {
-                        self.cur = Some(i);
-                        self.last = b'\n';
-                        continue;
-                    }
-                    None => return Ok(0),
-                }
+            let Some(input) = self.current() else {
+                return Ok(0);
             };
             match input.read(buf) {
                 Ok(0) => {
@@ -613,6 +606,15 @@ impl Stream {
         }
     }
 
+    /// The input being read, the next one when there is none (`None`: all are read).
+    fn current(&mut self) -> Option<&mut Input> {
+        if self.cur.is_none() {
+            self.cur = Some(self.inputs.next()?);
+            self.last = b'\n';
+        }
+        self.cur.as_mut()
+    }
+
     /// The next whole lines of the current input, at most `max` bytes, as a range of its map,
     /// when it is mapped (a carried tail is its last bytes read: they are read again from the
     /// map). At the end of a mapped input, the next input. None: read with [`fill`] instead
@@ -624,10 +626,7 @@ impl Stream {
         max: usize,
     ) -> Option<(std::sync::Arc<memmap2::Mmap>, std::ops::Range<usize>)> {
         loop {
-            if self.cur.is_none() {
-                self.cur = Some(self.inputs.next()?);
-                self.last = b'\n';
-            }
+            self.current()?;
             let Some(Input {
                 src: Src::Mapped { map, at },
                 ..
