@@ -15,8 +15,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import {
   setup, openPage, waitForOutcome, readTable, cliSummary, screenshotPath, foreignRequests,
   assertSameTable, trackWorkers, until, EXAMPLE, WWW,
@@ -365,20 +366,32 @@ test('a worker that hangs in wasm mid-file: the page says so after the threshold
 });
 
 /**
- * A plain-file read that stays pending for `pause` ms at the third slice (1 MiB slices), in the
- * reader worker (reader.js) or, when reader.js does not load, in the analysis worker itself:
- * the routes for beforeGoto.
+ * A plain-file read that stays pending for `pause` ms at the third read (of 1 MiB at most), in
+ * the reader worker (reader.js: its BYOB read, or its slices where `slices` is set) or, when
+ * reader.js does not load, in the analysis worker itself: the routes for beforeGoto.
  */
-function pendingRead(where, pause) {
+function pendingRead(where, pause, { slices = false } = {}) {
   const size = 'const SLICE_BYTES = 16 << 20;';
   const held = (read) => `((globalThis.__reads = (globalThis.__reads ?? 0) + 1) === 3 ` +
     `? new Promise((ok) => setTimeout(ok, ${pause})).then(() => ${read}) : ${read})`;
   const serve = (body) => (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body });
   if (where === 'reader.js') {
-    const source = readFileSync(join(WWW, 'reader.js'), 'utf8');
-    const read = 'file.slice(at, at + SLICE_BYTES).arrayBuffer()';
-    assert.ok(source.includes(`const buf = await ${read};`) && source.includes(size), 'www/reader.js: the file read is not as this test expects');
-    const body = source.replace(size, 'const SLICE_BYTES = 1 << 20;').replace(`const buf = await ${read};`, `const buf = await ${held(read)};`);
+    let body = readFileSync(join(WWW, 'reader.js'), 'utf8');
+    const edit = (from, to) => {
+      assert.ok(body.includes(from), `www/reader.js: the file read is not as this test expects (${from})`);
+      body = body.replace(from, to);
+    };
+    if (slices) {
+      // As where File.stream() has no BYOB reader.
+      edit("return file.stream().getReader({ mode: 'byob' });", 'return null;');
+      const read = 'file.slice(at, at + SLICE_BYTES).arrayBuffer()';
+      edit(size, 'const SLICE_BYTES = 1 << 20;');
+      edit(`const buf = await ${read};`, `const buf = await ${held(read)};`);
+    } else {
+      const read = 'reader.read(new Uint8Array(buf, len, BUFFER_BYTES - len))';
+      edit('const BUFFER_BYTES = 4 << 20;', 'const BUFFER_BYTES = 1 << 20;');
+      edit(`const got = await ${read};`, `const got = await ${held(read)};`);
+    }
     return async (context) => { await context.route('**/reader.js', serve(body)); };
   }
   // The analysis worker's own read (slices, one ahead), with no reader to hand it to.
@@ -392,11 +405,12 @@ function pendingRead(where, pause) {
   };
 }
 
-for (const where of ['reader.js', 'worker.js']) {
-  test(`a read that stays pending mid-file (in ${where}): the notice comes, and goes by itself when progress resumes`, async () => {
+for (const [where, slices] of [['reader.js', false], ['reader.js', true], ['worker.js', false]]) {
+  const how = slices ? `${where}, in slices` : where;
+  test(`a read that stays pending mid-file (in ${how}): the notice comes, and goes by itself when progress resumes`, async () => {
     const page = await openPage(env.browser, env.url, {
       contextOptions: { serviceWorkers: 'block' },
-      beforeGoto: pendingRead(where, STALL_TEST_MS + 2500),
+      beforeGoto: pendingRead(where, STALL_TEST_MS + 2500, { slices }),
     });
     await watchStallNotice(page);
     const { lines } = await dropGenerated(page, 6, 'slow.log');
@@ -413,6 +427,37 @@ for (const where of ['reader.js', 'worker.js']) {
     // (Without a reader, the only console error is reader.js not loading.)
     assert.deepEqual(page.errors.filter((e) => where === 'reader.js' || !/500|Failed to (load|fetch)|Internal Server Error/i.test(e)), [], 'console errors');
     await page.context().close();
+  });
+}
+
+// A stream does not notice that its file changed on disk (Chromium reads on, old and new bytes
+// mixed); reader.js checks with a slice read, which does. A log still being written to (append)
+// and one replaced (rewrite) both end in "could not be read", never in results.
+for (const [slices, change] of [[false, 'appended to'], [false, 'rewritten'], [true, 'rewritten']]) {
+  test(`a file ${change} on disk while it is read${slices ? ' (in slices)' : ''}: the page says so, with no results`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logdrop-changed-'));
+    try {
+      const path = join(dir, 'live.log');
+      const text = Array.from({ length: 80_000 }, (_, i) =>
+        `{"ts":"2026-11-27T18:00:00Z","responseTimeMs":${100 + (i % 50)},"status":"OK","modelVersion":"v1.2"}\n`).join('');
+      writeFileSync(path, text);
+      const page = await openPage(env.browser, env.url, {
+        contextOptions: { serviceWorkers: 'block' },
+        beforeGoto: pendingRead('reader.js', 2500, { slices }),
+      });
+      await page.setInputFiles('#file-input', path);
+      // The third read is held for 2.5 s: change the file meanwhile.
+      await page.waitForSelector('#progress:not([hidden])');
+      await new Promise((ok) => setTimeout(ok, 800));
+      if (change === 'appended to') appendFileSync(path, text.slice(0, 100_000));
+      else writeFileSync(path, text.replaceAll('v1.2', 'v9.9'));
+      assert.equal(await waitForOutcome(page), 'problem');
+      assert.match(await page.locator('#problem-text').textContent(), /could not be read .*moved or changed/);
+      assert.equal(await page.locator('#overview').isVisible(), false, 'no results');
+      await page.context().close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 

@@ -1,5 +1,7 @@
 // The file reader worker (www/reader.js): app.js starts it beside the analysis worker, and it
-// reads plain files in 16 MiB slices while the analysis runs. These pin what that must not change:
+// reads plain files while the analysis runs: through a BYOB reader of File.stream() into 4 MiB
+// buffers that go back and forth, or, where there is no BYOB reader, in 16 MiB slices (both
+// tested here). These pin what that must not change:
 // - files of several slices, with a gzip file (read by the analysis worker itself) between
 //   plain ones, give the CLI's numbers, on the hosted page and in the single file (file://);
 // - the reader ends with the analysis worker (Cancel while it is slices ahead);
@@ -25,6 +27,19 @@ after(async () => { await env?.close(); });
 const TMP = mkdtempSync(join(tmpdir(), 'logdrop-reader-'));
 const MiB = 1 << 20;
 const SLICE = 16 * MiB;
+const BUFFER = 4 * MiB;
+
+/**
+ * reader.js as served; with `slices`, as where File.stream() has no BYOB reader (it reads in
+ * slices of SLICE bytes).
+ */
+function readerSource(slices) {
+  const source = readFileSync(join(WWW, 'reader.js'), 'utf8');
+  if (!slices) return source;
+  const byob = "return file.stream().getReader({ mode: 'byob' });";
+  assert.ok(source.includes(byob), 'www/reader.js: the BYOB reader is not as this test expects');
+  return source.replace(byob, 'return null;');
+}
 
 /**
  * A log of about `mib` MiB written to TMP: JSON lines of three versions with varying latency,
@@ -58,7 +73,7 @@ const gz = join(TMP, 'friday.log.gz');
 writeFileSync(gz, gzipSync(readFileSync(EXAMPLE)));
 
 /** reader.js as served, counting the slices it posts in `self.__slices` (read with evaluate). */
-function countingReader(source = readFileSync(join(WWW, 'reader.js'), 'utf8')) {
+function countingReader(source = readerSource(false)) {
   return `const __post = MessagePort.prototype.postMessage;
 MessagePort.prototype.postMessage = function (msg, transfer) {
   if (msg && msg.buf) self.__slices = (self.__slices || 0) + 1;
@@ -69,29 +84,34 @@ ${source}`;
 
 const records = async (page) => Number(/^([\d,]+) records/.exec(await page.locator('#overview').textContent())[1].replaceAll(',', ''));
 
-test('plain files of several slices, with a gzip file between them, are read by the reader and match the CLI', async () => {
-  const page = await openPage(env.browser, env.url, {
-    contextOptions: { serviceWorkers: 'block' },
-    beforeGoto: (context) => context.route('**/reader.js', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: countingReader() })),
+for (const slices of [false, true]) {
+  const how = slices ? 'in slices' : 'through its BYOB reader';
+  test(`plain files of several pieces, with a gzip file between them, are read by the reader (${how}) and match the CLI`, async () => {
+    const page = await openPage(env.browser, env.url, {
+      contextOptions: { serviceWorkers: 'block' },
+      beforeGoto: (context) => context.route('**/reader.js', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: countingReader(readerSource(slices)) })),
+    });
+    const readers = trackWorkers(page, /\/reader\.js$/);
+    await until(() => readers.all.length === 1, 'the reader worker, started with the page');
+    await page.setInputFiles('#file-input', [big.path, gz, second.path]);
+    assert.equal(await waitForOutcome(page, 120_000), 'results');
+    const cli = cliSummary(second.path, [big.path, gz]);
+    assertSameTable(await readTable(page), cli);
+    assert.equal(await records(page), cli.input.records);
+    assert.match(await page.locator('#overview').textContent(), /3 files/);
+    // Every piece of the two plain files came from the reader (the gzip file is streamed by the
+    // analysis worker), each full but the last of a file; the reader stays up for the next
+    // analysis.
+    const piece = slices ? SLICE : BUFFER;
+    const pieces = Math.ceil(readFileSync(big.path).length / piece) + Math.ceil(readFileSync(second.path).length / piece);
+    assert.equal(await readers.all[0].evaluate(() => self.__slices), pieces);
+    assert.equal(readers.closed.size, 0);
+    assert.deepEqual(foreignRequests(page, env.url), []);
+    assert.deepEqual(page.errors, [], 'console errors');
+    await page.context().close();
   });
-  const readers = trackWorkers(page, /\/reader\.js$/);
-  await until(() => readers.all.length === 1, 'the reader worker, started with the page');
-  await page.setInputFiles('#file-input', [big.path, gz, second.path]);
-  assert.equal(await waitForOutcome(page, 120_000), 'results');
-  const cli = cliSummary(second.path, [big.path, gz]);
-  assertSameTable(await readTable(page), cli);
-  assert.equal(await records(page), cli.input.records);
-  assert.match(await page.locator('#overview').textContent(), /3 files/);
-  // Every slice of the two plain files came from the reader (the gzip file is streamed by the
-  // analysis worker); the reader stays up for the next analysis.
-  const slices = Math.ceil(readFileSync(big.path).length / SLICE) + Math.ceil(readFileSync(second.path).length / SLICE);
-  assert.equal(await readers.all[0].evaluate(() => self.__slices), slices);
-  assert.equal(readers.closed.size, 0);
-  assert.deepEqual(foreignRequests(page, env.url), []);
-  assert.deepEqual(page.errors, [], 'console errors');
-  await page.context().close();
-});
+}
 
 test('Cancel while the reader is slices ahead ends both workers within a second; the next analysis is exact', async () => {
   const page = await openPage(env.browser, env.url);
@@ -138,29 +158,32 @@ test('when reader.js does not load, the analysis worker reads the files itself, 
   await page.context().close();
 });
 
-test('when the reader fails mid-file, the analysis worker reads the rest from where it stopped', async () => {
-  // A reader that throws (an uncaught exception: the page's `error` event) instead of posting
-  // its third slice, mid-way through big.log.
-  const source = readFileSync(join(WWW, 'reader.js'), 'utf8');
-  const post = 'port.postMessage({ seq, buf }, [buf]);';
-  assert.ok(source.includes(post), 'www/reader.js: the slice post is not as this test expects');
-  const body = countingReader(source.replace(post,
-    `if ((self.__reads = (self.__reads || 0) + 1) === 3) { setTimeout(() => { throw new Error('the reader broke'); }); return; }\n      ${post}`));
-  const page = await openPage(env.browser, env.url, {
-    contextOptions: { serviceWorkers: 'block' },
-    beforeGoto: (context) => context.route('**/reader.js', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body })),
+for (const slices of [false, true]) {
+  const how = slices ? ' (in slices)' : '';
+  test(`when the reader fails mid-file${how}, the analysis worker reads the rest from where it stopped`, async () => {
+    // A reader that throws (an uncaught exception: the page's `error` event) instead of posting
+    // its third piece, mid-way through big.log, and does nothing more.
+    const source = readerSource(slices);
+    const post = slices ? 'port.postMessage({ seq, buf }, [buf]);' : 'if (len > 0) port.postMessage({ seq, buf, len }, [buf]);';
+    assert.ok(source.includes(post), 'www/reader.js: the piece post is not as this test expects');
+    const body = countingReader(source.replace(post,
+      `if ((self.__reads = (self.__reads || 0) + 1) === 3) { setTimeout(() => { throw new Error('the reader broke'); }); await new Promise(() => {}); }\n      ${post}`));
+    const page = await openPage(env.browser, env.url, {
+      contextOptions: { serviceWorkers: 'block' },
+      beforeGoto: (context) => context.route('**/reader.js', (route) =>
+        route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body })),
+    });
+    const readers = trackWorkers(page, /\/reader\.js$/);
+    await until(() => readers.all.length === 1, 'the reader worker');
+    await page.setInputFiles('#file-input', [big.path, second.path]);
+    assert.equal(await waitForOutcome(page, 120_000), 'results');
+    assertSameTable(await readTable(page), cliSummary(second.path, [big.path]));
+    await until(() => readers.closed.size === 1, 'the broken reader to be ended by the page');
+    assert.equal(await page.locator('#problem').isVisible(), false);
+    assert.deepEqual(page.errors.filter((e) => !/the reader broke/.test(e)), [], 'console errors');
+    await page.context().close();
   });
-  const readers = trackWorkers(page, /\/reader\.js$/);
-  await until(() => readers.all.length === 1, 'the reader worker');
-  await page.setInputFiles('#file-input', [big.path, second.path]);
-  assert.equal(await waitForOutcome(page, 120_000), 'results');
-  assertSameTable(await readTable(page), cliSummary(second.path, [big.path]));
-  await until(() => readers.closed.size === 1, 'the broken reader to be ended by the page');
-  assert.equal(await page.locator('#problem').isVisible(), false);
-  assert.deepEqual(page.errors.filter((e) => !/the reader broke/.test(e)), [], 'console errors');
-  await page.context().close();
-});
+}
 
 test('the single file (file://) reads through its reader too and matches the CLI', async () => {
   const single = join(ROOT, 'dist/logdrop.html');
