@@ -13,7 +13,6 @@
 // chromium: 1.36–1.43 s against 1.37 s): the gzip stream itself, ≈150 MB/s of text, is the
 // slower part wherever it runs.
 //
-//
 // How: a BYOB ("bring your own buffer") reader of File.stream() fills a few buffers that go back
 // and forth between the two workers, so no memory is allocated per read. Reading alone in a
 // worker, headless chromium, the 1 GiB bench file, CPU time of all processes: slices of 16 MiB
@@ -43,10 +42,10 @@ const BUFFERS = 4;
 // A file changed on disk is noticed within this many buffers (see readByob).
 const VERIFY_EVERY = 8;
 // Without a BYOB reader: slices of 16 MiB (reading alone in a worker, headless chromium,
-// 200 MB file: 1 MiB slices 236 MB/s, 4 MiB 435 MB/s, 16 MiB 655 MB/s, 64 MiB 714 MB/s), read
-// at most AHEAD ahead of the one being analysed.
+// 200 MB file: 1 MiB slices 236 MB/s, 4 MiB 435 MB/s, 16 MiB 655 MB/s, 64 MiB 714 MB/s), this
+// many at a time: one analysed while two are read ahead, 3 × 16 MiB of file in memory at most.
 const SLICE_BYTES = 16 << 20;
-const AHEAD = 2;
+const SLICES = 3;
 
 let port = null;
 let current = null; // the read in progress: {seq, file, credits, free, stopped, wake}
@@ -61,7 +60,7 @@ self.onmessage = (event) => {
 function receive(msg) {
   if (Number.isInteger(msg.read)) {
     stop();
-    current = { seq: msg.read, file: msg.file, credits: AHEAD, free: [], stopped: false, wake: null };
+    current = { seq: msg.read, file: msg.file, credits: 0, free: [], stopped: false, wake: null };
     read(current);
   } else if (Number.isInteger(msg.credit)) {
     if (current?.seq !== msg.credit) return;
@@ -94,13 +93,12 @@ async function credit(job) {
 async function read(job) {
   const { seq, file } = job;
   try {
+    // A credit per piece that may be in memory at once; each comes back once its piece is
+    // analysed.
     const byob = byobReader(file);
-    if (byob) {
-      job.credits = BUFFERS;
-      await readByob(job, byob);
-    } else {
-      await readSlices(job);
-    }
+    job.credits = byob ? BUFFERS : SLICES;
+    if (byob) await readByob(job, byob);
+    else await readSlices(job);
     if (!job.stopped) port.postMessage({ seq, end: true });
   } catch (err) {
     if (!job.stopped) port.postMessage({ seq, error: { name: err?.name ?? 'Error', message: err?.message ?? String(err) } });

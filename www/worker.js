@@ -305,10 +305,10 @@ function reportMessage(wasm, post, renderCharts, msg, trap = () => ({})) {
 
 const BATCH_BYTES = 1 << 20;
 // A plain file is read in slices of this size (here only without a reader worker; reader.js
-// reads the same size where File.stream() has no BYOB reader). Measured in headless chromium on the 200 MB bench file, reading alone
-// (no analysis) in a worker: File.stream() (64 KiB chunks) 149 MB/s; slices of 1 MiB 236 MB/s,
-// 4 MiB 435 MB/s, 16 MiB 655 MB/s, 64 MiB 714 MB/s. A slice is pushed in 1 MiB pieces so
-// the wasm memory stays small.
+// reads the same size where File.stream() has no BYOB reader). Measured in headless chromium on
+// the 200 MB bench file, reading alone (no analysis) in a worker: File.stream() (64 KiB chunks)
+// 149 MB/s; slices of 1 MiB 236 MB/s, 4 MiB 435 MB/s, 16 MiB 655 MB/s, 64 MiB 714 MB/s. A slice
+// is pushed in 1 MiB pieces so the wasm memory stays small.
 const SLICE_BYTES = 16 << 20;
 
 /**
