@@ -1097,10 +1097,13 @@ impl Aggregates {
             }
             if role & ROLE_LATENCY != 0 {
                 if let Some(u) = latency_unit {
-                    x.latency = match (m.val, u.plain_ms(bytes)) {
-                        (Val::Num(_), Some(ms)) => Some(ms),
-                        _ => u.to_ms(fields.val(src, m.val)),
+                    // `to_ms`, with its plain-integer step read from the bytes (no
+                    // `Fields::val`), and tried once.
+                    let plain = match m.val {
+                        Val::Num(_) => u.plain_ms(bytes),
+                        _ => None,
                     };
+                    x.latency = plain.or_else(|| u.to_ms_any(fields.val(src, m.val)));
                 }
             }
             if role & (ROLE_STATUS | ROLE_GROUP) == 0 {

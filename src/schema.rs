@@ -93,9 +93,9 @@ impl LatencyUnit {
         Some(x as f64)
     }
 
-    /// [`to_ms`](Self::to_ms) of any value.
+    /// [`to_ms`](Self::to_ms) of any value, without its [`plain_ms`](Self::plain_ms) step.
     #[inline(never)]
-    fn to_ms_any(self, v: ValRef<'_>) -> Option<f64> {
+    pub(crate) fn to_ms_any(self, v: ValRef<'_>) -> Option<f64> {
         let ms = match v {
             ValRef::Num(n) => {
                 let x = units::parse_number(n.as_bytes())?;

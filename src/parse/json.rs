@@ -285,8 +285,9 @@ fn stop_mask(w: u64) -> u64 {
     quote | bslash | control
 }
 
-/// Bit `i` set when byte `i` of `b` is a [`STOP`] byte (every bit exact). One 16-byte SIMD compare where the target has it (SSE2 is in the x86_64
-/// baseline; the page's wasm is built with simd128), else [`stop_bits16_swar`].
+/// Bit `i` set when byte `i` of `b` is a [`STOP`] byte (every bit exact). One 16-byte SIMD
+/// compare where the target has it (SSE2 is in the x86_64 baseline; the page's wasm is built
+/// with simd128), else [`stop_bits16_swar`].
 #[inline(always)]
 fn stop_bits16(b: &[u8; 16]) -> u32 {
     #[cfg(target_arch = "x86_64")]
