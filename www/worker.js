@@ -449,15 +449,10 @@ function warmUp(wasm) {
     } finally {
       analyzer.free();
     }
-    // And what the page asks for next with every result: the check, the charts (plotters'
-    // code) and the incident report, redacted as it is shown first.
+    // And what the page asks for next with every result: the check, then the incident report
+    // as a 'report' message makes it (redacted, with its charts: plotters' code), posting nothing.
     wasm.check(summary);
-    wasm.chart_latency_cdf(summary, false);
-    wasm.chart_latency_timeline(summary, false);
-    wasm.chart_error_rate(summary, false);
-    const redacted = wasm.redact_summary(summary);
-    wasm.report_markdown(redacted);
-    wasm.report_html_slots(redacted);
+    reportMessage(wasm, () => {}, null, { type: 'report', summary, redact: true, dark: false });
   } catch {
     // Only a warm-up.
   }
