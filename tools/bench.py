@@ -8,8 +8,11 @@ build.sh first runs `cargo build --release --bins --examples`; this script then
    keeping the generator's exact per-version counts beside each file (*.counts.json);
 2. for each file times `wc -l`, the serde_json reference (examples/ref_serde.rs) and
    `logdrop analyze --format json` with --threads 1 and --threads 2: one untimed warm-up run
-   (which also warms the page cache), then N timed runs, recording wall time and the peak RSS of
-   the whole process (getrusage of the child, through a small launcher: see ensure_launcher);
+   each (which also warms the page cache), then N timed rounds, each running the four commands
+   once, in turn (in reverse order every other round), recording wall time, CPU time and the peak
+   RSS of the whole process (getrusage of the child, through a small launcher: see
+   ensure_launcher). A ratio against ref_serde is the median of the ratios within a round, so a
+   slow spell of the host weighs on both sides of it;
 3. checks the answers: on the clean file every program must report exactly the generator's
    records and errors per version; on both files --threads 1 and --threads 2 must agree.
    A wrong answer prints MISMATCH and the script exits 1, after writing the table;
@@ -55,6 +58,7 @@ VERSIONS = ["v1.2", "v1.3"]
 class Timing:
     label: str
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     max_rss_kib: int = 0
     stdout: bytes = b""
 
@@ -171,7 +175,8 @@ def ensure_dataset(name: str, fraction: float, size: int) -> tuple[Path, dict]:
 # would put a floor under every "peak RSS". So each command runs under this small launcher, built
 # with rustc into .cache/bench/ on first use; its own floor (~2 MiB) is printed with the results.
 LAUNCHER_SRC = r"""
-// Runs a command; writes "<peak RSS KiB> <wall seconds> <exit code>" to the file named first.
+// Runs a command; writes "<peak RSS KiB> <wall seconds> <exit code> <CPU seconds>" to the file
+// named first.
 use std::process::{exit, Command};
 use std::time::Instant;
 
@@ -192,7 +197,8 @@ fn main() {
     let mut ru = Rusage { utime: [0; 2], stime: [0; 2], maxrss: 0, rest: [0; 13] };
     if unsafe { getrusage(RUSAGE_CHILDREN, &mut ru) } != 0 { eprintln!("rusage-run: getrusage failed"); exit(1); }
     let code = status.code().unwrap_or(128 + 9);
-    std::fs::write(&args[0], format!("{} {secs:.6} {code}\n", ru.maxrss)).expect("rusage-run: write failed");
+    let cpu = (ru.utime[0] + ru.stime[0]) as f64 + (ru.utime[1] + ru.stime[1]) as f64 / 1e6;
+    std::fs::write(&args[0], format!("{} {secs:.6} {code} {cpu:.6}\n", ru.maxrss)).expect("rusage-run: write failed");
     exit(code);
 }
 """
@@ -210,8 +216,8 @@ def ensure_launcher() -> None:
     subprocess.run(["rustc", "-O", "-o", str(LAUNCHER), str(src)], check=True)
 
 
-def run_once(cmd: list[str], out_path: Path) -> tuple[float, int, bytes]:
-    """Runs cmd with stdout/stderr to files; returns (wall seconds, peak RSS KiB, stdout)."""
+def run_once(cmd: list[str], out_path: Path) -> tuple[float, float, int, bytes]:
+    """Runs cmd with stdout/stderr to files; returns (wall s, CPU s, peak RSS KiB, stdout)."""
     err_path = out_path.with_suffix(".stderr")
     res_path = out_path.with_suffix(".rusage")
     with out_path.open("wb") as out, err_path.open("wb") as err:
@@ -220,23 +226,38 @@ def run_once(cmd: list[str], out_path: Path) -> tuple[float, int, bytes]:
     if proc.returncode != 0:
         sys.exit(f"bench.py: `{' '.join(cmd)}` exited {proc.returncode}:\n"
                  f"{err_path.read_text(errors='replace')[-4000:]}")
-    rss, secs, _ = res_path.read_text().split()
-    return float(secs), int(rss), out_path.read_bytes()
+    rss, secs, _, cpu = res_path.read_text().split()
+    return float(secs), float(cpu), int(rss), out_path.read_bytes()
 
 
-def measure(label: str, cmd: list[str], runs: int) -> Timing:
-    t = Timing(label)
+def measure(cmds: dict[str, tuple[str, list[str]]], runs: int) -> dict[str, Timing]:
+    """Each command once untimed (page cache, CPU frequency, first-run costs), then `runs`
+    rounds that run every command once, in turn: in the given order, then reversed, and so on.
+    The host's speed drifts (other tenants of the machine) over seconds to minutes; in rounds,
+    a slow spell slows every command of a round instead of all the runs of one of them."""
     out_path = CACHE / "last.stdout"
-    print(f"  {label:<24}", end="", flush=True)
-    run_once(cmd, out_path)  # warm-up: page cache, CPU frequency, first-run costs
-    for _ in range(runs):
-        secs, rss, stdout = run_once(cmd, out_path)
-        t.seconds.append(secs)
-        t.max_rss_kib = max(t.max_rss_kib, rss)
-        t.stdout = stdout
-        print(f" {secs:.2f}", end="", flush=True)
-    print(flush=True)
-    return t
+    timings = {key: Timing(label) for key, (label, _) in cmds.items()}
+    print("  warm-up: " + ", ".join(label for label, _ in cmds.values()), flush=True)
+    for _, cmd in cmds.values():
+        run_once(cmd, out_path)
+    keys = list(cmds)
+    for r in range(runs):
+        print(f"  round {r + 1}:", end="", flush=True)
+        for key in keys if r % 2 == 0 else keys[::-1]:
+            secs, cpu, rss, stdout = run_once(cmds[key][1], out_path)
+            t = timings[key]
+            t.seconds.append(secs)
+            t.cpu_seconds.append(cpu)
+            t.max_rss_kib = max(t.max_rss_kib, rss)
+            t.stdout = stdout
+            print(f" {t.label} {secs:.2f}", end="", flush=True)
+        print(flush=True)
+    return timings
+
+
+def round_ratio(ref: Timing, t: Timing) -> float:
+    """How many times faster than `ref` `t` is: the median of the ratios within each round."""
+    return statistics.median(r / x for r, x in zip(ref.seconds, t.seconds))
 
 
 def bench_browser(path: Path, runs: int) -> BrowserResult | None:
@@ -339,12 +360,12 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
     size = path.stat().st_size
     print(f"{path.name}: {size:,} bytes, {counts['lines']:,} lines, {runs} runs + 1 warm-up", flush=True)
     f = str(path)
-    t = {
-        "wc": measure("wc -l", ["wc", "-l", f], runs),
-        "ref": measure("ref_serde", [str(REF), f], runs),
-        "ld1": measure("logdrop --threads 1", [str(LOGDROP), "analyze", "--format", "json", "--threads", "1", f], runs),
-        "ld2": measure("logdrop --threads 2", [str(LOGDROP), "analyze", "--format", "json", "--threads", "2", f], runs),
-    }
+    t = measure({
+        "wc": ("wc -l", ["wc", "-l", f]),
+        "ref": ("ref_serde", [str(REF), f]),
+        "ld1": ("logdrop --threads 1", [str(LOGDROP), "analyze", "--format", "json", "--threads", "1", f]),
+        "ld2": ("logdrop --threads 2", [str(LOGDROP), "analyze", "--format", "json", "--threads", "2", f]),
+    }, runs)
     notes, problems = check_answers(path, counts, fraction, t)
     browser = bench_browser(path, runs)
     wasm_node = bench_wasm_node(path)
@@ -356,28 +377,30 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
 
     ref_median = t["ref"].median
     rows = [
-        "| command | median s | min–max s | MB/s | peak RSS MiB | speed vs ref_serde |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| command | median s | min–max s | MB/s | CPU s | peak RSS MiB | speed vs ref_serde |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for key, cmd in (("wc", "`wc -l`"), ("ref", "`ref_serde` (serde_json, 1 thread)"),
                      ("ld1", "`logdrop analyze --threads 1`"), ("ld2", "`logdrop analyze --threads 2`")):
         tm = t[key]
         rows.append(f"| {cmd} | {tm.median:.3f} | {min(tm.seconds):.3f}–{max(tm.seconds):.3f} "
-                    f"| {size / tm.median / 1e6:,.0f} | {tm.max_rss_kib / 1024:,.1f} "
-                    f"| {ref_median / tm.median:.2f}× |")
+                    f"| {size / tm.median / 1e6:,.0f} | {statistics.median(tm.cpu_seconds):.3f} "
+                    f"| {tm.max_rss_kib / 1024:,.1f} | {round_ratio(t['ref'], tm):.2f}× |")
     if wasm_node is not None:
         secs = size / 1e6 / wasm_node[0]
-        rows.append(f"| wasm in Node (the page's module, engine only, 1 run) | {secs:.3f} | – | {wasm_node[0]:,.0f} | – "
-                    f"| {ref_median / secs:.2f}× |")
+        rows.append(f"| wasm in Node (the page's module, engine only, 1 run) | {secs:.3f} | – | {wasm_node[0]:,.0f} | – | – "
+                    f"| {ref_median / secs:.2f}×\\* |")
     if browser is not None:
         secs = size / 1e6 / browser.median
         slow, fast = size / 1e6 / min(browser.mb_per_s), size / 1e6 / max(browser.mb_per_s)
         rows.append(f"| browser: wasm worker, headless chromium ({len(browser.mb_per_s)} runs) | {secs:.3f} "
-                    f"| {fast:.3f}–{slow:.3f} | {browser.median:,.0f} | – | {ref_median / secs:.2f}× |")
+                    f"| {fast:.3f}–{slow:.3f} | {browser.median:,.0f} | – | – | {ref_median / secs:.2f}×\\* |")
         notes.append("browser: MB/s per run " + ", ".join(f"{x:,.0f}" for x in browser.mb_per_s)
                      + f"; long tasks over 100 ms on the page's main thread: {max(browser.long_tasks_over_100ms)}"
                      " at most in a run")
 
+    notes.insert(0, "speed vs ref_serde: the median of the ratios within each round; \\* against the median "
+                    "of `ref_serde`'s runs (these rows run after the rounds)")
     title = (f"### {path.name} — {size:,} bytes, {counts['lines']:,} lines, "
              f"{fraction:.0%} malformed")
     text = "\n".join([title, "", *rows, ""] + [f"- {n}" for n in notes] + [f"- **MISMATCH** {p}" for p in problems])
@@ -396,10 +419,11 @@ def header(started: dt.datetime, runs: int) -> str:
                          check=False).stdout.strip() or "no commit"
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                            capture_output=True, text=True, check=False).stdout.strip()
-    floor_kib = run_once(["true"], CACHE / "floor.stdout")[1]
+    floor_kib = run_once(["true"], CACHE / "floor.stdout")[2]
     return (f"## {started:%Y-%m-%d %H:%M} UTC — logdrop {rev}{' (uncommitted changes)' if dirty else ''}\n\n"
             f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, {rustc}. "
-            f"Median of {runs} runs after 1 warm-up, page cache warm; MB = 10^6 bytes; "
+            f"Median of {runs} rounds (each command once per round, in turn) after 1 warm-up, page cache "
+            f"warm; MB = 10^6 bytes; CPU = user + system time; "
             f"peak RSS of the whole process (floor: `true` shows {floor_kib / 1024:.1f} MiB).\n")
 
 
