@@ -73,6 +73,9 @@ class BrowserResult:
 
     mb_per_s: list[float]
     long_tasks_over_100ms: list[int]
+    # ref_serde and `logdrop --threads 1`, run again right before each browser run (same round).
+    ref: Timing = field(default_factory=lambda: Timing("ref_serde"))
+    native: Timing = field(default_factory=lambda: Timing("logdrop --threads 1"))
 
     @property
     def median(self) -> float:
@@ -260,15 +263,24 @@ def round_ratio(ref: Timing, t: Timing) -> float:
     return statistics.median(r / x for r, x in zip(ref.seconds, t.seconds))
 
 
-def bench_browser(path: Path, runs: int) -> BrowserResult | None:
+def bench_browser(path: Path, runs: int, ref_cmd: list[str], native_cmd: list[str]) -> BrowserResult | None:
     """The wasm analyzer in a worker, in headless chromium: `runs` runs of tests/browser/bench.mjs,
     each a fresh browser that picks the file and prints one JSON line
-    {"mb_per_s": …, "long_tasks_over_100ms": …}. None when that script does not exist.
+    {"mb_per_s": …, "long_tasks_over_100ms": …}. Each run is a round of its own, after one run
+    of `ref_cmd` and one of `native_cmd`, so the page is compared with them as in `measure`.
+    None when that script does not exist.
     """
     if not BROWSER_BENCH.exists():
         return None
     result = BrowserResult([], [])
+    out_path = CACHE / "last.stdout"
+    print("  browser rounds (ref_serde, logdrop --threads 1, page):", end="", flush=True)
     for _ in range(runs):
+        for t, cmd in ((result.ref, ref_cmd), (result.native, native_cmd)):
+            secs, cpu, rss, _ = run_once(cmd, out_path)
+            t.seconds.append(secs)
+            t.cpu_seconds.append(cpu)
+            t.max_rss_kib = max(t.max_rss_kib, rss)
         proc = subprocess.run(["node", str(BROWSER_BENCH), str(path)], cwd=ROOT, capture_output=True,
                               text=True, stdin=subprocess.DEVNULL, check=False)
         if proc.returncode != 0:
@@ -279,6 +291,9 @@ def bench_browser(path: Path, runs: int) -> BrowserResult | None:
         raw = json.loads(line)
         result.mb_per_s.append(float(raw["mb_per_s"]))
         result.long_tasks_over_100ms.append(int(raw["long_tasks_over_100ms"]))
+        print(f" {result.ref.seconds[-1]:.2f}/{result.native.seconds[-1]:.2f}/{raw['mb_per_s']:.0f} MB/s",
+              end="", flush=True)
+    print(flush=True)
     return result
 
 
@@ -367,7 +382,8 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
         "ld2": ("logdrop --threads 2", [str(LOGDROP), "analyze", "--format", "json", "--threads", "2", f]),
     }, runs)
     notes, problems = check_answers(path, counts, fraction, t)
-    browser = bench_browser(path, runs)
+    browser = bench_browser(path, runs, ref_cmd=[str(REF), f],
+                            native_cmd=[str(LOGDROP), "analyze", "--format", "json", "--threads", "1", f])
     wasm_node = bench_wasm_node(path)
     if wasm_node is not None:
         got = {g["key"]: (g["count"], g["errors"]) for g in wasm_node[1]["groups"]}
@@ -393,14 +409,20 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
     if browser is not None:
         secs = size / 1e6 / browser.median
         slow, fast = size / 1e6 / min(browser.mb_per_s), size / 1e6 / max(browser.mb_per_s)
-        rows.append(f"| browser: wasm worker, headless chromium ({len(browser.mb_per_s)} runs) | {secs:.3f} "
-                    f"| {fast:.3f}–{slow:.3f} | {browser.median:,.0f} | – | – | {ref_median / secs:.2f}×\\* |")
+        page = Timing("page", [size / 1e6 / x for x in browser.mb_per_s])
+        rows.append(f"| browser: wasm worker, headless chromium ({len(browser.mb_per_s)} rounds) | {secs:.3f} "
+                    f"| {fast:.3f}–{slow:.3f} | {browser.median:,.0f} | – | – | {round_ratio(browser.ref, page):.2f}× |")
         notes.append("browser: MB/s per run " + ", ".join(f"{x:,.0f}" for x in browser.mb_per_s)
                      + f"; long tasks over 100 ms on the page's main thread: {max(browser.long_tasks_over_100ms)}"
                      " at most in a run")
+        notes.append("browser rounds: each page run right after one run of `ref_serde` and one of "
+                     "`logdrop analyze --threads 1`, which took "
+                     + ", ".join(f"{r:.2f}/{n:.2f}" for r, n in zip(browser.ref.seconds, browser.native.seconds))
+                     + " s; the page ran at " + f"{round_ratio(browser.native, page):.2f}"
+                     + " of the native one-thread speed (median of the rounds)")
 
     notes.insert(0, "speed vs ref_serde: the median of the ratios within each round; \\* against the median "
-                    "of `ref_serde`'s runs (these rows run after the rounds)")
+                    "of `ref_serde`'s runs in the rounds (the wasm row runs once, after them)")
     title = (f"### {path.name} — {size:,} bytes, {counts['lines']:,} lines, "
              f"{fraction:.0%} malformed")
     text = "\n".join([title, "", *rows, ""] + [f"- {n}" for n in notes] + [f"- **MISMATCH** {p}" for p in problems])
