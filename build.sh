@@ -188,7 +188,7 @@ cmd_build() {
   local wasm js page=0 f
   wasm=$(gz_size "$PKG/logdrop_bg.wasm")
   js=$(gz_size "$PKG/logdrop.js")
-  for f in www/index.html www/app.js www/worker.js www/style.css; do
+  for f in www/index.html www/app.js www/svg.js www/worker.js www/style.css; do
     [[ -f $f ]] && page=$((page + $(gz_size "$f")))
   done
   printf 'CLI:  target/release/logdrop\n'

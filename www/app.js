@@ -22,8 +22,10 @@
 // the page says so and offers "Keep waiting" or "Stop and start over".
 //
 // Every log-derived string reaches the DOM through textContent or an attribute set with
-// setAttribute; chart SVG (escaped by the Rust renderer) is parsed as XML, stripped of
-// anything active, and imported as nodes.
+// setAttribute; chart SVG (escaped by the Rust renderer) is parsed inert and kept to the SVG
+// elements that draw, without event-handler or link attributes (svg.js).
+
+import { svgNode } from './svg.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -837,23 +839,6 @@ function renderCharts({ charts, colors }) {
     const i = Number(sw.closest('tr') && state.summary.groups.findIndex((g) => g.key === sw.closest('tr').dataset.key));
     if (colors[i]) sw.style.background = colors[i];
   }
-}
-
-/** SVG text (from the Rust renderer) → an inert SVG element, or null. */
-function svgNode(text) {
-  if (typeof text !== 'string') return null;
-  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (!svg || svg.nodeName !== 'svg' || doc.querySelector('parsererror')) return null;
-  for (const el of svg.querySelectorAll('script, foreignObject, iframe, a, use')) el.remove();
-  for (const el of [svg, ...svg.querySelectorAll('*')]) {
-    for (const a of [...el.attributes]) {
-      if (/^on/i.test(a.name) || /href$/i.test(a.name)) el.removeAttribute(a.name);
-    }
-  }
-  svg.removeAttribute('width');
-  svg.removeAttribute('height');
-  return document.importNode(svg, true);
 }
 
 async function refreshCharts() {
