@@ -66,16 +66,23 @@ class Timing:
     def median(self) -> float:
         return statistics.median(self.seconds)
 
+    def add(self, secs: float, cpu: float, rss_kib: int, stdout: bytes) -> None:
+        """One timed run, as `run_once` returns it."""
+        self.seconds.append(secs)
+        self.cpu_seconds.append(cpu)
+        self.max_rss_kib = max(self.max_rss_kib, rss_kib)
+        self.stdout = stdout
+
 
 @dataclass
 class BrowserResult:
     """What tests/browser/bench.mjs reports for the wasm worker in headless chromium, per run."""
 
-    mb_per_s: list[float]
-    long_tasks_over_100ms: list[int]
     # ref_serde and `logdrop --threads 1`, run again right before each browser run (same round).
-    ref: Timing = field(default_factory=lambda: Timing("ref_serde"))
-    native: Timing = field(default_factory=lambda: Timing("logdrop --threads 1"))
+    ref: Timing
+    native: Timing
+    mb_per_s: list[float] = field(default_factory=list)
+    long_tasks_over_100ms: list[int] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -247,13 +254,9 @@ def measure(cmds: dict[str, tuple[str, list[str]]], runs: int) -> dict[str, Timi
     for r in range(runs):
         print(f"  round {r + 1}:", end="", flush=True)
         for key in keys if r % 2 == 0 else keys[::-1]:
-            secs, cpu, rss, stdout = run_once(cmds[key][1], out_path)
             t = timings[key]
-            t.seconds.append(secs)
-            t.cpu_seconds.append(cpu)
-            t.max_rss_kib = max(t.max_rss_kib, rss)
-            t.stdout = stdout
-            print(f" {t.label} {secs:.2f}", end="", flush=True)
+            t.add(*run_once(cmds[key][1], out_path))
+            print(f" {t.label} {t.seconds[-1]:.2f}", end="", flush=True)
         print(flush=True)
     return timings
 
@@ -263,24 +266,23 @@ def round_ratio(ref: Timing, t: Timing) -> float:
     return statistics.median(r / x for r, x in zip(ref.seconds, t.seconds))
 
 
-def bench_browser(path: Path, runs: int, ref_cmd: list[str], native_cmd: list[str]) -> BrowserResult | None:
+def bench_browser(path: Path, runs: int, ref: tuple[str, list[str]],
+                  native: tuple[str, list[str]]) -> BrowserResult | None:
     """The wasm analyzer in a worker, in headless chromium: `runs` runs of tests/browser/bench.mjs,
     each a fresh browser that picks the file and prints one JSON line
     {"mb_per_s": …, "long_tasks_over_100ms": …}. Each run is a round of its own, after one run
-    of `ref_cmd` and one of `native_cmd`, so the page is compared with them as in `measure`.
+    of `ref` and one of `native` ((label, command), as `measure` takes them), so the page is
+    compared with them as in `measure`.
     None when that script does not exist.
     """
     if not BROWSER_BENCH.exists():
         return None
-    result = BrowserResult([], [])
+    result = BrowserResult(Timing(ref[0]), Timing(native[0]))
     out_path = CACHE / "last.stdout"
-    print("  browser rounds (ref_serde, logdrop --threads 1, page):", end="", flush=True)
+    print(f"  browser rounds ({ref[0]}, {native[0]}, page):", end="", flush=True)
     for _ in range(runs):
-        for t, cmd in ((result.ref, ref_cmd), (result.native, native_cmd)):
-            secs, cpu, rss, _ = run_once(cmd, out_path)
-            t.seconds.append(secs)
-            t.cpu_seconds.append(cpu)
-            t.max_rss_kib = max(t.max_rss_kib, rss)
+        for t, (_, cmd) in ((result.ref, ref), (result.native, native)):
+            t.add(*run_once(cmd, out_path))
         proc = subprocess.run(["node", str(BROWSER_BENCH), str(path)], cwd=ROOT, capture_output=True,
                               text=True, stdin=subprocess.DEVNULL, check=False)
         if proc.returncode != 0:
@@ -375,15 +377,15 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
     size = path.stat().st_size
     print(f"{path.name}: {size:,} bytes, {counts['lines']:,} lines, {runs} runs + 1 warm-up", flush=True)
     f = str(path)
-    t = measure({
+    cmds = {
         "wc": ("wc -l", ["wc", "-l", f]),
         "ref": ("ref_serde", [str(REF), f]),
         "ld1": ("logdrop --threads 1", [str(LOGDROP), "analyze", "--format", "json", "--threads", "1", f]),
         "ld2": ("logdrop --threads 2", [str(LOGDROP), "analyze", "--format", "json", "--threads", "2", f]),
-    }, runs)
+    }
+    t = measure(cmds, runs)
     notes, problems = check_answers(path, counts, fraction, t)
-    browser = bench_browser(path, runs, ref_cmd=[str(REF), f],
-                            native_cmd=[str(LOGDROP), "analyze", "--format", "json", "--threads", "1", f])
+    browser = bench_browser(path, runs, ref=cmds["ref"], native=cmds["ld1"])
     wasm_node = bench_wasm_node(path)
     if wasm_node is not None:
         got = {g["key"]: (g["count"], g["errors"]) for g in wasm_node[1]["groups"]}
