@@ -528,6 +528,91 @@ fn slow_route_is_found_though_every_request_names_its_own_id() {
 }
 
 #[test]
+fn routes_side_by_side_are_compared_with_each_other_not_with_the_fastest() {
+    // Routes serve side by side: the static file being 10× faster than the API is no
+    // incident. Only the route that changed at 18:30 is a finding, against the other routes.
+    let text = routes_side_by_side();
+    let s = run("routes_side_by_side.log", &text);
+    assert_eq!(s.fields.group.as_deref(), Some("path"));
+    assert_eq!(s.baseline, None);
+    assert!(s.comparisons.is_empty(), "{:#?}", s.comparisons);
+    assert_eq!(s.findings.len(), 1, "{:#?}", s.findings);
+    let f = top(&s);
+    assert_eq!(
+        (f.field.as_str(), f.value.as_str()),
+        ("path", "/api/checkout")
+    );
+    assert_eq!(f.kind, "latency+errors");
+    assert_eq!(f.compared_with, "the other path values");
+    assert!(f.share_of_bad > 0.9, "{}", f.share_of_bad);
+    // Its own timeline dates it (not the whole file's).
+    assert_eq!(f.started_basis.as_deref(), Some("change-point"));
+    let at = f.started_at.as_deref().unwrap();
+    assert!(
+        at.starts_with("2026-11-27T18:3") || at.starts_with("2026-11-27T18:29"),
+        "{at}"
+    );
+    assert!(f.summary.contains(", since 18:"), "{}", f.summary);
+    // As many 502s as 504s: the requests failed, they did not all time out.
+    assert!(
+        f.summary.contains("of its requests failed"),
+        "{}",
+        f.summary
+    );
+    assert!(!f.summary.contains("timed out"), "{}", f.summary);
+    let codes: Vec<&str> = f.symptoms.iter().map(|x| x.value.as_str()).collect();
+    assert!(
+        codes.contains(&"502") && codes.contains(&"504"),
+        "{codes:?}"
+    );
+    // The route's quantiles are the table's (its group histogram), not a coarser estimate.
+    let table = group(&s, "/api/checkout").latency_ms.unwrap();
+    let mine = f.latency_ms.unwrap();
+    assert!(
+        (mine.p50 - table.p50).abs() <= 1e-9 * table.p50,
+        "{mine:?} vs {table:?}"
+    );
+
+    // The report compares with the other routes, and has no empty verdict column.
+    let p = write_temp("routes_side_by_side_md.log", &text);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze", "--format", "markdown"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("the p50 of the other path values"), "{md}");
+    assert!(!md.contains("baseline's p50"), "{md}");
+    assert!(
+        md.contains("| group | requests | errors | p50 | p95 | p99 |\n"),
+        "{md}"
+    );
+    // Alerts follow each route's own normal: search (usually 2× the others) does not fire
+    // before checkout breaks at 18:30.
+    assert!(md.contains("deviation from its own normal"), "{md}");
+    assert!(
+        md.contains("would have fired at 18:30") || md.contains("would have fired at 18:29"),
+        "{md}"
+    );
+    assert!(md.contains("(p95 of /api/checkout reached"), "{md}");
+
+    // A baseline route named by the user is compared with, as for versions.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze", "--format", "json", "--baseline", "/api/cart"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s.baseline.as_deref(), Some("/api/cart"));
+    let c = s
+        .comparisons
+        .iter()
+        .find(|c| c.group == "/api/checkout")
+        .unwrap();
+    assert_eq!(c.verdict, "regression", "{c:#?}");
+}
+
+#[test]
 fn healthy_file_has_no_findings() {
     let s = run("healthy.log", &healthy());
     assert_eq!(s.baseline.as_deref(), Some("v3.0"));

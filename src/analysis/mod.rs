@@ -10,6 +10,11 @@
 //!   the regression thresholds below, without the tests) that
 //!   has at least a tenth of the largest healthy group's traffic and appeared first, then
 //!   the one with most requests. `(none)` is a baseline only as a last resort.
+//!   Groups that serve side by side — a group field named like a host, tenant, route or
+//!   region ([`subject_of`]) — get no baseline unless the user names one: one route being
+//!   slower than another is not a regression. Their values are then ranked as causes like
+//!   any other field's (below), each dated by its group's own timeline and described with
+//!   the group's own quantiles.
 //! * **Slow threshold**: the baseline's p95 (the whole file's p95 without a baseline). A
 //!   request is *bad* when it failed or was slower than that (at histogram-bucket
 //!   resolution: ≤ 0.4% for groups, ≤ 3.1% for field values).
@@ -124,6 +129,70 @@ impl Kind {
             Kind::Tail => "tail-latency",
             Kind::Errors => "errors",
         }
+    }
+}
+
+/// The kind of thing a field names: for the immediate action in the report, and here for
+/// whether the groups run one after another (versions) or side by side (hosts, tenants,
+/// routes, regions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Version,
+    Host,
+    Tenant,
+    Endpoint,
+    Region,
+    Other,
+}
+
+pub fn subject_of(field: &str, is_group_field: bool) -> Subject {
+    let n: String = field
+        .rsplit('.')
+        .next()
+        .unwrap_or(field)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    if has(&[
+        "version", "release", "build", "deploy", "commit", "sha", "revision", "image", "canary",
+    ]) {
+        Subject::Version
+    } else if has(&[
+        "host",
+        "dyno",
+        "instance",
+        "pod",
+        "node",
+        "server",
+        "machine",
+        "container",
+        "worker",
+    ]) {
+        Subject::Host
+    } else if has(&[
+        "tenant", "customer", "account", "org", "client", "user", "team", "project",
+    ]) {
+        Subject::Tenant
+    } else if has(&[
+        "endpoint",
+        "path",
+        "route",
+        "url",
+        "uri",
+        "handler",
+        "operation",
+        "method",
+        "api",
+    ]) {
+        Subject::Endpoint
+    } else if has(&["region", "zone", "az", "datacenter", "dc", "cluster"]) {
+        Subject::Region
+    } else if is_group_field {
+        Subject::Version
+    } else {
+        Subject::Other
     }
 }
 
@@ -409,8 +478,10 @@ struct GroupRef<'a> {
 struct Cand<'a> {
     field: String,
     value: String,
-    /// The group, for a group-field finding.
+    /// The group, for a group-field finding: its own timeline and status counts.
     group: Option<&'a GroupAgg>,
+    /// Compared with the baseline group (else with the rest of its field).
+    vs_baseline: bool,
     baseline: Option<String>,
     compared_with: String,
     /// Short name of the compared side for parentheses: the baseline or `the rest`.
@@ -434,6 +505,9 @@ struct Ctx<'a> {
     file_bad: u64,
     file_errors: u64,
     baseline_key: Option<String>,
+    /// The group field is ranked with the cause fields (its groups serve side by side and
+    /// there is no baseline group).
+    group_as_cause: bool,
 }
 
 /// Fill `summary.baseline`, `summary.comparisons` and `summary.findings` from `agg`.
@@ -465,11 +539,31 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
         })
         .collect();
 
+    // Hosts, tenants, routes and regions serve side by side: a route slower than another
+    // one is not a regression of it. Without a baseline named by the user, their values are
+    // ranked as causes like any other field's (against the rest of the field), each over its
+    // own timeline.
+    let side_by_side = has_group_field
+        && matches!(
+            subject_of(&group_field, true),
+            Subject::Host | Subject::Tenant | Subject::Endpoint | Subject::Region
+        );
+
     // Baseline.
-    let base_key: Option<&str> = if has_group_field {
-        choose_baseline(&shown, baseline, &mut summary.warnings)
-    } else {
+    let base_key: Option<&str> = if !has_group_field {
         None
+    } else if side_by_side {
+        let wanted = baseline.filter(|w| !w.is_empty());
+        let found = wanted.and_then(|w| shown.iter().find(|(k, _)| *k == w).map(|x| x.0));
+        if let (Some(w), None) = (wanted, found) {
+            summary.warnings.push(format!(
+                "the baseline \"{w}\" is not one of the groups: each {group_field} value is \
+                 compared with the others"
+            ));
+        }
+        found
+    } else {
+        choose_baseline(&shown, baseline, &mut summary.warnings)
     };
     summary.baseline = base_key.map(str::to_string);
 
@@ -506,6 +600,7 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
         file_bad,
         file_errors,
         baseline_key: base_key.map(str::to_string),
+        group_as_cause: side_by_side && base_key.is_none(),
     };
 
     // Per-group comparisons.
@@ -572,6 +667,7 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
                     field: group_field.clone(),
                     value: g.key.to_string(),
                     group: Some(g.agg),
+                    vs_baseline: true,
                     baseline: Some(base.key.to_string()),
                     compared_with: base.key.to_string(),
                     compared_short: base.key.to_string(),
@@ -644,7 +740,7 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
             .cmp(&y.sparse)
             .then(y.excess.total_cmp(&x.excess))
             .then(y.share_of_bad.total_cmp(&x.share_of_bad))
-            .then(x.group.is_none().cmp(&y.group.is_none()))
+            .then(y.vs_baseline.cmp(&x.vs_baseline))
             .then(x.field.cmp(&y.field))
             .then(x.value.cmp(&y.value))
     });
@@ -770,10 +866,12 @@ impl Ctx<'_> {
 fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
     let agg = ctx.agg;
     let sc = &agg.schema;
+    let is_group = |n: &str| sc.group.as_deref() == Some(n);
     let is_role = |n: &str| {
-        [&sc.latency, &sc.time, &sc.status, &sc.group]
+        [&sc.latency, &sc.time, &sc.status]
             .iter()
             .any(|r| r.as_deref() == Some(n))
+            || (is_group(n) && !ctx.group_as_cause)
             || sc.candidates.latency.iter().any(|c| c == n)
             || sc.candidates.time.iter().any(|c| c == n)
     };
@@ -801,11 +899,20 @@ fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
             total.lat = stats::merge(&total.lat, &s.lat);
         }
         total.lat_count = stats::total(&total.lat);
-        for (value, a) in sides {
+        for (value, mut a) in sides {
             if a.count < MIN_REQUESTS || a.bad < MIN_BAD {
                 continue;
             }
             let b = rest_side(&total, &a);
+            let group = if is_group(&f.name) {
+                agg.groups.iter().find(|(k, _)| *k == value).map(|x| x.1)
+            } else {
+                None
+            };
+            if let Some(g) = group {
+                // The group's own quantiles (≤ 0.4%, as in the table), not the value's.
+                a.q = quantiles_of(&g.latency).or(a.q);
+            }
             let (share, lift, excess) = ctx.bubble(&a, &b);
             if lift < MIN_LIFT {
                 continue;
@@ -817,7 +924,8 @@ fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
             out.push(Cand {
                 field: f.name.to_string(),
                 value: value.to_string(),
-                group: None,
+                group,
+                vs_baseline: false,
                 baseline: None,
                 compared_with: format!("the other {} values", f.name),
                 compared_short: "the rest".to_string(),
@@ -1060,7 +1168,7 @@ impl Ctx<'_> {
         let t = text::Facts {
             kinds: &c.kinds,
             compared_short: &c.compared_short,
-            is_group: c.group.is_some(),
+            is_group: c.vs_baseline,
             baseline: self.baseline_key.as_deref(),
             file_start: self.agg.ts_min,
             file_end: self.agg.ts_max,

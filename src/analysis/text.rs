@@ -147,14 +147,21 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
         }
     }
     if has(Kind::Errors) {
-        let timed_out = f
-            .symptoms
-            .iter()
-            .any(|s| s.share >= 0.5 && is_timeout(&s.value));
+        // "Timed out" only when timeouts are (nearly) all of the failures in one symptom
+        // field: 504 beside as many 502s is "failed".
+        let timed_out = f.symptoms.iter().any(|a| {
+            let timeouts: f64 = f
+                .symptoms
+                .iter()
+                .filter(|s| s.field == a.field && is_timeout(&s.value))
+                .map(|s| s.share)
+                .sum();
+            timeouts >= 0.8
+        });
         let mostly = f
             .symptoms
             .iter()
-            .find(|s| s.share >= 0.5)
+            .find(|s| s.share >= 0.6)
             .filter(|_| !timed_out)
             .map(|s| format!(", mostly with {}={}", s.field, s.value))
             .unwrap_or_default();

@@ -11,6 +11,7 @@
 //! significant regression found" report, not a made-up incident.
 
 use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio};
+use crate::analysis::{subject_of, Subject};
 use crate::summary::{Finding, GroupSummary, Summary};
 use crate::units::format_rfc3339_ms;
 
@@ -52,68 +53,6 @@ fn b(s: impl Into<String>) -> Inline {
 }
 fn c(s: impl Into<String>) -> Inline {
     Inline::Code(s.into())
-}
-
-/// The kind of thing a field names, for choosing the immediate action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Subject {
-    Version,
-    Host,
-    Tenant,
-    Endpoint,
-    Region,
-    Other,
-}
-
-fn subject_of(field: &str, is_group_field: bool) -> Subject {
-    let n: String = field
-        .rsplit('.')
-        .next()
-        .unwrap_or(field)
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
-    if has(&[
-        "version", "release", "build", "deploy", "commit", "sha", "revision", "image", "canary",
-    ]) {
-        Subject::Version
-    } else if has(&[
-        "host",
-        "dyno",
-        "instance",
-        "pod",
-        "node",
-        "server",
-        "machine",
-        "container",
-        "worker",
-    ]) {
-        Subject::Host
-    } else if has(&[
-        "tenant", "customer", "account", "org", "client", "user", "team", "project",
-    ]) {
-        Subject::Tenant
-    } else if has(&[
-        "endpoint",
-        "path",
-        "route",
-        "url",
-        "uri",
-        "handler",
-        "operation",
-        "method",
-        "api",
-    ]) {
-        Subject::Endpoint
-    } else if has(&["region", "zone", "az", "datacenter", "dc", "cluster"]) {
-        Subject::Region
-    } else if is_group_field {
-        Subject::Version
-    } else {
-        Subject::Other
-    }
 }
 
 /// Whether the groups are versions (releases, builds…): only then do deploys, canaries and
@@ -228,6 +167,25 @@ fn canary_gates(base: &GroupSummary, f: Option<&Finding>) -> (Option<f64>, f64, 
     (p95, err, n)
 }
 
+/// The usual p95 of `group` for an alert on its own normal: the median of its one-minute
+/// p95s (buckets with ≥ 10 requests) before `before`, or over the whole log without it.
+fn usual_p95(s: &Summary, group: &str, before: Option<i64>) -> Option<f64> {
+    let series = s.timeline.series.iter().find(|x| x.group == group)?;
+    let mut v: Vec<f64> = series
+        .points
+        .iter()
+        .filter(|p| p.count >= 10 && before.is_none_or(|b| p.t < b))
+        .filter_map(|p| p.p95)
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
+}
+
+/// An alert limit 1.5× above a usual p95 (and at least 1 ms above it).
+fn above_usual(u: f64) -> f64 {
+    (u * 1.5).max(u + 1.0)
+}
+
 /// Failed requests a bucket needs before the error-rate alert fires: one failure among a
 /// dozen requests is noise, not an incident (it made the example "fire" on v1.2's noise).
 const MIN_ALERT_ERRORS: u64 = 5;
@@ -235,7 +193,11 @@ const MIN_ALERT_ERRORS: u64 = 5;
 /// When an alert on `p95 > limit` (any shown group with ≥ 10 requests in a bucket) or
 /// `error rate > err` (all groups together, at least [`MIN_ALERT_ERRORS`] failures) would
 /// first have fired, from the timeline.
-fn alert_fires_at(s: &Summary, p95_limit: Option<f64>, err: f64) -> Option<(i64, String)> {
+fn alert_fires_at(
+    s: &Summary,
+    p95_limit: &dyn Fn(&str) -> Option<f64>,
+    err: f64,
+) -> Option<(i64, String)> {
     let mut times: Vec<i64> = s
         .timeline
         .series
@@ -251,7 +213,7 @@ fn alert_fires_at(s: &Summary, p95_limit: Option<f64>, err: f64) -> Option<(i64,
             if let Some(pt) = series.points.iter().find(|p| p.t == t) {
                 n += pt.count;
                 e += pt.errors;
-                if let (Some(limit), Some(v)) = (p95_limit, pt.p95) {
+                if let (Some(limit), Some(v)) = (p95_limit(&series.group), pt.p95) {
                     if pt.count >= 10 && v > limit && slow.is_none() {
                         let why = format!("p95 of {} reached {}", series.group, fmt_ms(v));
                         slow = Some((series.group.as_str(), why));
@@ -431,12 +393,12 @@ fn file_span(s: &Summary, days: bool) -> String {
 }
 
 fn comparison_table(s: &Summary) -> Block {
-    let head = [
+    let mut head = [
         "group", "requests", "errors", "p50", "p95", "p99", "verdict",
     ]
     .map(String::from)
     .to_vec();
-    let rows = s
+    let mut rows: Vec<Vec<String>> = s
         .groups
         .iter()
         .take(8)
@@ -461,6 +423,13 @@ fn comparison_table(s: &Summary) -> Block {
             ]
         })
         .collect();
+    // Groups that serve side by side have no baseline and no verdicts: no empty column.
+    if rows.iter().all(|r| r.last().is_none_or(|v| v.is_empty())) {
+        head.pop();
+        for r in &mut rows {
+            r.pop();
+        }
+    }
     Block::Table(head, rows)
 }
 
@@ -471,17 +440,15 @@ fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
         t("The slow and failed requests are explained by "),
         c(format!("{}={}", f.field, f.value)),
     ];
-    if is_group {
-        if let Some(base) = &f.baseline {
-            what.push(t(if groups_are_versions(s) {
-                ", compared with the last healthy "
-            } else {
-                ", compared with the healthy "
-            }));
-            what.push(c(f.field.clone()));
-            what.push(t(", "));
-            what.push(c(base.clone()));
-        }
+    if let (true, Some(base)) = (is_group, &f.baseline) {
+        what.push(t(if groups_are_versions(s) {
+            ", compared with the last healthy "
+        } else {
+            ", compared with the healthy "
+        }));
+        what.push(c(f.field.clone()));
+        what.push(t(", "));
+        what.push(c(base.clone()));
     } else {
         what.push(t(format!(
             ": it carries {} of the slow or failed requests, {} its share of all requests",
@@ -524,7 +491,10 @@ fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
             if !lines.is_empty() {
                 let mut para = vec![b(format!("Degraded ({}): ", g.key)), t(group_line(g))];
                 if let Some(r) = f.ratios.p50 {
-                    para.push(t(format!(" — {} the baseline's p50", fmt_ratio(r))));
+                    para.push(t(match f.baseline {
+                        Some(_) => format!(" — {} the baseline's p50", fmt_ratio(r)),
+                        None => format!(" — {} the p50 of {}", fmt_ratio(r), f.compared_with),
+                    }));
                 }
                 para.push(t("."));
                 blocks.push(Block::Para(para));
@@ -737,22 +707,55 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     if subject == Subject::Version {
         blocks.push(Block::Para(gate));
     }
-    let mut alert = vec![
-        b("Alert on deviation from the baseline: "),
-        t(format!(
-            "page when any {}'s p95 over one minute exceeds ",
-            group_noun(s)
-        )),
-    ];
-    alert.push(b(p95
-        .map(fmt_ms)
-        .unwrap_or_else(|| "1.5× the baseline".into())));
+    // Groups side by side (routes, hosts…) without a baseline: each against its own normal,
+    // as one route's usual p95 is another's incident.
+    let onset = f.started_at.as_deref().and_then(parse_rfc);
+    let own_normal = s.baseline.is_none() && is_group && subject != Subject::Version;
+    let own_limit = |g: &str| usual_p95(s, g, onset).map(above_usual);
+    let global_limit = |_: &str| p95;
+    let limit: &dyn Fn(&str) -> Option<f64> = if own_normal {
+        &own_limit
+    } else {
+        &global_limit
+    };
+    let noun = group_noun(s);
+    let mut alert = if own_normal {
+        let mut a = vec![
+            b(format!(
+                "Alert on each {noun}'s deviation from its own normal: "
+            )),
+            t(format!(
+                "page when a {noun}'s p95 over one minute exceeds 1.5× its usual p95"
+            )),
+        ];
+        if let Some(u) = usual_p95(s, &f.value, onset) {
+            let since = match onset {
+                Some(at) => format!(" before {}", when_ms(at, days)),
+                None => String::new(),
+            };
+            a.push(t(format!(" ({} was {}{since}: ", f.value, fmt_ms(u))));
+            a.push(b(fmt_ms(above_usual(u))));
+            a.push(t(")"));
+        }
+        a
+    } else {
+        let mut a = vec![
+            b("Alert on deviation from the baseline: "),
+            t(format!(
+                "page when any {noun}'s p95 over one minute exceeds "
+            )),
+        ];
+        a.push(b(p95
+            .map(fmt_ms)
+            .unwrap_or_else(|| "1.5× the baseline".into())));
+        a
+    };
     alert.push(t(" or the error rate exceeds "));
     alert.push(b(fmt_pct(err)));
     alert.push(t(format!(
         " (with at least {MIN_ALERT_ERRORS} failed requests)"
     )));
-    match alert_fires_at(s, p95, err) {
+    match alert_fires_at(s, limit, err) {
         Some((at, why)) => {
             let mut tail = format!(
                 ". Here it would have fired at {} ({why})",
@@ -824,7 +827,7 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
     }
     if let Some(bg) = s.baseline.as_deref().and_then(|k| group(s, k)) {
         let (p95, err, _) = canary_gates(bg, Some(f));
-        if let Some((at, why)) = alert_fires_at(s, p95, err) {
+        if let Some((at, why)) = alert_fires_at(s, &|_| p95, err) {
             events.push((
                 format_rfc3339_ms(at),
                 vec![t(format!(

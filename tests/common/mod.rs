@@ -334,6 +334,27 @@ pub fn failing_host() -> String {
     out
 }
 
+/// One nginx access line (combined format plus `$request_time`) at `t` ms of the day, from a
+/// random client of `10.{net}.0.0/16` with `agent`, of up to `max_bytes` bytes.
+fn access_line(
+    out: &mut String,
+    r: &mut Rng,
+    (net, agent, max_bytes): (u8, &str, u64),
+    t: u64,
+    path: &str,
+    status: u16,
+    secs: f64,
+) {
+    let (h, m, s) = (t / 3_600_000, t / 60_000 % 60, t / 1000 % 60);
+    let _ = writeln!(
+        out,
+        "10.{net}.{}.{} - - [27/Nov/2026:{h:02}:{m:02}:{s:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"{agent}\" {secs:.3}",
+        r.below(4),
+        1 + r.below(250),
+        200 + r.below(max_bytes),
+    );
+}
+
 /// An nginx access log (combined format plus `$request_time`): every request names its own
 /// order or user by id (`/api/orders/48213?expand=items`), and from 18:10 the order route
 /// (`/api/orders/{id}`) is 8× slower and a fifth of its requests end in 504 after 5 s.
@@ -360,13 +381,44 @@ pub fn slow_route() -> String {
         } else {
             (200, if slow { base * 8.0 } else { base } / 1000.0)
         };
-        let (h, m, s) = (t / 3_600_000, t / 60_000 % 60, t / 1000 % 60);
-        let _ = writeln!(
-            out,
-            "10.1.{}.{} - - [27/Nov/2026:{h:02}:{m:02}:{s:02} +0000] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" {secs:.3}",
-            r.below(4),
-            1 + r.below(250),
-            200 + r.below(4000),
+        let agent = "Mozilla/5.0 (X11; Linux x86_64)";
+        access_line(&mut out, &mut r, (1, agent, 4000), t, &path, status, secs);
+    }
+    out
+}
+
+/// An nginx access log of routes that are normally fast and slow side by side (a static
+/// file at ~5 ms, the API at ~50 ms, search at ~100 ms), no version: from 18:30 the checkout
+/// route is 8× slower and a quarter of its requests fail, as many with 502 as with 504.
+pub fn routes_side_by_side() -> String {
+    let mut r = Rng::new(11);
+    let mut out = String::new();
+    let routes = [
+        ("/static/app.js", 5.0),
+        ("/", 50.0),
+        ("/api/cart", 50.0),
+        ("/api/checkout", 50.0),
+        ("/api/search", 100.0),
+    ];
+    for t in times(30_000, hm(18, 0), hm(19, 0)) {
+        let (path, median) = routes[r.below(routes.len() as u64) as usize];
+        let broken = path == "/api/checkout" && t >= hm(18, 30);
+        let mut ms = r.lognormal(median, 0.4);
+        let mut status = 200;
+        if broken {
+            ms *= 8.0;
+            if r.chance(0.25) {
+                status = if r.chance(0.5) { 502 } else { 504 };
+            }
+        }
+        access_line(
+            &mut out,
+            &mut r,
+            (0, "Mozilla/5.0", 5000),
+            t,
+            path,
+            status,
+            ms / 1000.0,
         );
     }
     out
