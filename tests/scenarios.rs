@@ -595,6 +595,10 @@ fn routes_side_by_side_are_compared_with_each_other_not_with_the_fastest() {
         "{md}"
     );
     assert!(md.contains("(p95 of /api/checkout reached"), "{md}");
+    assert!(
+        md.contains("An alert on the thresholds above would have fired (p95 of /api/checkout"),
+        "{md}"
+    );
 
     // A baseline route named by the user is compared with, as for versions.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))

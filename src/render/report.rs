@@ -186,6 +186,45 @@ fn above_usual(u: f64) -> f64 {
     (u * 1.5).max(u + 1.0)
 }
 
+/// The alert the report proposes for finding `f`: a p95 limit and an error-rate limit.
+struct Alert {
+    /// The p95 limit of every group (from the baseline's gates).
+    p95: Option<f64>,
+    err: f64,
+    /// Each group held to its own usual p95 instead ([`usual_p95`] before `onset`): groups
+    /// that serve side by side (routes, hosts…) with no baseline, where one route's usual p95
+    /// is another's incident.
+    own: bool,
+    onset: Option<i64>,
+}
+
+impl Alert {
+    /// For `f`, with the thresholds of `base` (the baseline, else the largest other group).
+    fn new(s: &Summary, f: &Finding, base: &GroupSummary) -> Alert {
+        let (p95, err, _) = canary_gates(base, Some(f));
+        let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
+        Alert {
+            p95,
+            err,
+            own: s.baseline.is_none() && is_group && subject_of(&f.field, true) != Subject::Version,
+            onset: f.started_at.as_deref().and_then(parse_rfc),
+        }
+    }
+
+    fn limit(&self, s: &Summary, group: &str) -> Option<f64> {
+        if self.own {
+            usual_p95(s, group, self.onset).map(above_usual)
+        } else {
+            self.p95
+        }
+    }
+
+    /// When it would first have fired, and why.
+    fn fires_at(&self, s: &Summary) -> Option<(i64, String)> {
+        alert_fires_at(s, &|g| self.limit(s, g), self.err)
+    }
+}
+
 /// Failed requests a bucket needs before the error-rate alert fires: one failure among a
 /// dozen requests is noise, not an incident (it made the example "fire" on v1.2's noise).
 const MIN_ALERT_ERRORS: u64 = 5;
@@ -656,8 +695,8 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
             ]),
                 Subject::Host => Some(vec![
                 b("Automatic health checks: "),
-                t("take a host out of rotation by itself when its p95 or error rate leaves the \
-                   baseline (the thresholds below), as "),
+                t("take a host out of rotation by itself when its p95 or error rate leaves its \
+                   usual range (the thresholds below), as "),
                 what,
                 t(" should have been."),
             ]),
@@ -709,17 +748,9 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     }
     // Groups side by side (routes, hosts…) without a baseline: each against its own normal,
     // as one route's usual p95 is another's incident.
-    let onset = f.started_at.as_deref().and_then(parse_rfc);
-    let own_normal = s.baseline.is_none() && is_group && subject != Subject::Version;
-    let own_limit = |g: &str| usual_p95(s, g, onset).map(above_usual);
-    let global_limit = |_: &str| p95;
-    let limit: &dyn Fn(&str) -> Option<f64> = if own_normal {
-        &own_limit
-    } else {
-        &global_limit
-    };
+    let rule = Alert::new(s, f, base);
     let noun = group_noun(s);
-    let mut alert = if own_normal {
+    let mut alert = if rule.own {
         let mut a = vec![
             b(format!(
                 "Alert on each {noun}'s deviation from its own normal: "
@@ -728,8 +759,8 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
                 "page when a {noun}'s p95 over one minute exceeds 1.5× its usual p95"
             )),
         ];
-        if let Some(u) = usual_p95(s, &f.value, onset) {
-            let since = match onset {
+        if let Some(u) = usual_p95(s, &f.value, rule.onset) {
+            let since = match rule.onset {
                 Some(at) => format!(" before {}", when_ms(at, days)),
                 None => String::new(),
             };
@@ -755,7 +786,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     alert.push(t(format!(
         " (with at least {MIN_ALERT_ERRORS} failed requests)"
     )));
-    match alert_fires_at(s, limit, err) {
+    match rule.fires_at(s) {
         Some((at, why)) => {
             let mut tail = format!(
                 ". Here it would have fired at {} ({why})",
@@ -825,9 +856,19 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
             vec![t(format!("Onset: {basis} ({}).", kind_words(&f.kind)))],
         ));
     }
-    if let Some(bg) = s.baseline.as_deref().and_then(|k| group(s, k)) {
-        let (p95, err, _) = canary_gates(bg, Some(f));
-        if let Some((at, why)) = alert_fires_at(s, &|_| p95, err) {
+    let base = s.baseline.as_deref().and_then(|k| group(s, k));
+    // Without a baseline, only groups side by side have an alert (each on its own normal).
+    let rule = match base {
+        Some(bg) => Some(Alert::new(s, f, bg)),
+        None => s
+            .groups
+            .iter()
+            .find(|g| g.key != f.value)
+            .map(|bg| Alert::new(s, f, bg))
+            .filter(|a| a.own),
+    };
+    if let Some(rule) = rule {
+        if let Some((at, why)) = rule.fires_at(s) {
             events.push((
                 format_rfc3339_ms(at),
                 vec![t(format!(
