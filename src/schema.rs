@@ -322,6 +322,11 @@ pub struct Overrides {
 
 const MAX_VALUES: usize = 256;
 
+/// Median of a unitless latency field's whole values from which they are read as
+/// nanoseconds: 10⁶ is 1 ms as nanoseconds, 1 s as microseconds, and 17 minutes as
+/// milliseconds.
+const NS_MEDIAN: f64 = 1e6;
+
 /// What detection saw of one field.
 #[derive(Debug, Default, Clone)]
 struct Obs {
@@ -728,6 +733,10 @@ impl Detector {
         }
     }
 
+    /// The unit of latency field `key`: from its name, else from its values (text
+    /// durations; fractions below 10 are seconds; whole numbers with a median of at least
+    /// [`NS_MEDIAN`] are nanoseconds; anything else milliseconds), with a warning that says
+    /// what was assumed.
     fn guess_unit(&self, key: &str, warnings: &mut Vec<String>) -> LatencyUnit {
         if let Some(u) = units::unit_from_key(key) {
             return LatencyUnit::Unit(u.into());
@@ -749,6 +758,16 @@ impl Detector {
                 three_digits(median)
             ));
             LatencyUnit::Unit(TimeUnitName::S)
+        } else if median >= NS_MEDIAN && fractional * 2 <= v.len() {
+            // Whole numbers in the millions: as milliseconds a typical request would take
+            // over a quarter of an hour; they are nanoseconds (Go's time.Duration, as
+            // Traefik's `Duration` writes it).
+            warnings.push(format!(
+                "\"{key}\" has no unit in its name and whole values around {}: read as \
+                 nanoseconds (use --latency-unit ms or us if that is wrong)",
+                three_digits(median)
+            ));
+            LatencyUnit::Unit(TimeUnitName::Ns)
         } else {
             warnings.push(format!(
                 "\"{key}\" has no unit in its name: read as milliseconds \
@@ -1143,6 +1162,30 @@ mod tests {
         // A number that is not a pino level is not a level.
         assert!(!is_numeric_level(&[30.0, 35.0], 2));
         assert!(!is_numeric_level(&[], 0));
+    }
+
+    #[test]
+    fn unitless_durations_get_their_unit_from_their_values() {
+        let unit_of = |values: &dyn Fn(u32) -> String| {
+            let mut d = Detector::new();
+            for i in 0..200 {
+                let v = values(i);
+                d.observe([("Duration", ValRef::Num(&v))].into_iter());
+            }
+            let s = d.decide(&Overrides::default());
+            assert_eq!(s.latency.as_deref(), Some("Duration"));
+            (s.latency_unit, s.warnings)
+        };
+        // Fractions below 10: seconds (Caddy's `duration`).
+        let (u, _) = unit_of(&|i| format!("0.{:03}", 40 + i));
+        assert_eq!(u, Some(LatencyUnit::Unit(TimeUnitName::S)));
+        // Whole numbers in the tens of millions: nanoseconds (Traefik's `Duration`).
+        let (u, w) = unit_of(&|i| format!("{}", 51_380_241 + 7_919 * i));
+        assert_eq!(u, Some(LatencyUnit::Unit(TimeUnitName::Ns)));
+        assert!(w.iter().any(|w| w.contains("read as nanoseconds")), "{w:?}");
+        // Hundreds: milliseconds; and one long request among them changes nothing.
+        let (u, _) = unit_of(&|i| format!("{}", if i == 7 { 90_000_000 } else { 80 + i }));
+        assert_eq!(u, Some(LatencyUnit::Unit(TimeUnitName::Ms)));
     }
 
     #[test]
