@@ -100,10 +100,13 @@ fn close(what: &str, written: f64, tolerance: f64, actual: f64, sentence: &str) 
 /// Every number in the sentence agrees with the finding and the table.
 fn check_sentence(s: &Summary, f: &Finding) {
     let text = f.summary.as_str();
-    assert!(
-        text.starts_with(&format!("{}={}", f.field, f.value)),
-        "{text}"
-    );
+    // A finding on every request since a moment (field `*`) starts with that moment.
+    let subject = if f.field == logdrop::analysis::ALL_REQUESTS {
+        "Since ".to_string()
+    } else {
+        format!("{}={}", f.field, f.value)
+    };
+    assert!(text.starts_with(&subject), "{text}");
     assert!(text.ends_with('.'), "{text}");
     let is_group = s.fields.group.as_deref() == Some(f.field.as_str()) && f.baseline.is_some();
     let table = is_group.then(|| group(s, &f.value));
@@ -146,7 +149,12 @@ fn check_sentence(s: &Summary, f: &Finding) {
     // The latency clause: "is X× slower at p50 than B (A ms vs C ms)".
     if let Some(rest) = after(text, " slower at p50 than ") {
         let before = &text[..text.find(" slower at p50 than ").unwrap()];
-        let ratio_at = before.rfind("is ").expect("`is X×`") + 3;
+        // "is X×", or "are X×" for the requests since a moment.
+        let ratio_at = [("is ", 3), ("are ", 4)]
+            .iter()
+            .filter_map(|(w, n)| before.rfind(w).map(|i| i + n))
+            .max()
+            .expect("`is X×`");
         let (r, rt, _) = parse_ratio(&before[ratio_at..]);
         let (a, b) = (
             f.latency_ms.unwrap().p50,
@@ -173,6 +181,10 @@ fn check_sentence(s: &Summary, f: &Finding) {
             " of its requests failed",
             " of its requests timing out",
             " of its requests failing",
+            " of them timed out",
+            " of them failed",
+            " of them timing out",
+            " of them failing",
         ]
         .iter()
         .find_map(|p| text.find(p))
@@ -191,8 +203,12 @@ fn check_sentence(s: &Summary, f: &Finding) {
     // The tail clause: "its p99 is X× (A vs B), S% of its requests take longer than …
     // (C: T%), while its p50 is Y×".
     if f.kind.contains("tail-latency") {
-        let rest = after(text, "has a slower tail than ").expect("tail clause");
-        let rest = after(rest, ": its p").expect("its pNN");
+        let rest = after(text, "has a slower tail than ")
+            .or_else(|| after(text, "have a slower tail than "))
+            .expect("tail clause");
+        let rest = after(rest, ": its p")
+            .or_else(|| after(rest, ": their p"))
+            .expect("its pNN");
         let q = &rest[..2];
         let (r, rt, rest) = parse_ratio(after(rest, " is ").unwrap());
         let (a, b, want) = match q {
@@ -614,6 +630,68 @@ fn routes_side_by_side_are_compared_with_each_other_not_with_the_fastest() {
         .find(|c| c.group == "/api/checkout")
         .unwrap();
     assert_eq!(c.verdict, "regression", "{c:#?}");
+}
+
+#[test]
+fn a_shared_dependency_degrading_is_found_on_the_whole_log() {
+    // Every version, endpoint and tenant got slower at 18:20: no field value explains it,
+    // and "nothing stands out" would be wrong. The finding is on every request since then.
+    let text = shared_dependency();
+    let s = run("shared_dependency.log", &text);
+    assert_eq!(s.findings.len(), 1, "{:#?}", s.findings);
+    let f = top(&s);
+    assert_eq!(f.field, logdrop::analysis::ALL_REQUESTS);
+    assert!(
+        f.value.starts_with("2026-11-27T18:2") || f.value.starts_with("2026-11-27T18:19"),
+        "{}",
+        f.value
+    );
+    assert_eq!(f.started_at.as_deref(), Some(f.value.as_str()));
+    assert!(
+        f.kind.contains("latency") && f.kind.contains("errors"),
+        "{}",
+        f.kind
+    );
+    assert_eq!(f.compared_with, "the requests before");
+    // The two sides are the requests before and after the moment: all of them.
+    let total: u64 = s.groups.iter().map(|g| g.count).sum();
+    assert_eq!(f.requests + f.compared_requests, total);
+    let r = f.ratios.p50.unwrap();
+    assert!((2.5..3.5).contains(&r), "{r}");
+    assert!(f.summary.starts_with("Since 18:"), "{}", f.summary);
+    assert!(f.summary.contains("timed out (before: "), "{}", f.summary);
+    assert!(
+        f.summary
+            .ends_with("; no field value in the log explains it."),
+        "{}",
+        f.summary
+    );
+
+    let p = write_temp("shared_dependency_md.log", &text);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze", "--format", "markdown"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("# Incident analysis: latency and errors since 18:"),
+        "{md}"
+    );
+    assert!(md.contains("**Find what changed at 18:"), "{md}");
+    assert!(md.contains("**Contain a shared dependency:**"), "{md}");
+    assert!(
+        md.contains("| before 18:") && md.contains("| since 18:"),
+        "{md}"
+    );
+    for wrong in [
+        "*=",
+        "Isolate the requests",
+        "**Roll back",
+        "No action needed",
+    ] {
+        assert!(!md.contains(wrong), "{wrong:?} in {md}");
+    }
 }
 
 #[test]

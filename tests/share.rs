@@ -442,6 +442,19 @@ fn roomy() -> ShareOptions {
 }
 
 #[test]
+fn round_trip_of_a_finding_on_the_whole_log() {
+    // Field `*`: every request since a moment, compared with those before.
+    let orig = analyze(common::shared_dependency().as_bytes());
+    assert_eq!(orig.findings[0].field, logdrop::analysis::ALL_REQUESTS);
+    let opts = roomy();
+    let link = encode(&orig, &opts);
+    let d = decode(&link).unwrap();
+    assert_matches("shared_dependency", &orig, &d, &opts);
+    assert_eq!(d.findings[0].field, orig.findings[0].field);
+    assert_eq!(d.findings[0].value, orig.findings[0].value);
+}
+
+#[test]
 fn round_trip_on_every_fixture() {
     for name in FIXTURES {
         let Some(s) = fixture(name) else {

@@ -571,7 +571,11 @@ function renderFindings(s) {
     const main = document.createElement('span');
     main.textContent = typeof f === 'string' ? f : (f.summary ?? JSON.stringify(f));
     li.append(main);
-    const meta = [f.kind, f.field && f.value !== undefined ? `${f.field} = ${f.value}` : f.field]
+    // Field `*`: every request from the moment in `value` on (no field value explains it).
+    const subject = f.field === '*' && typeof f.value === 'string'
+      ? `all requests since ${f.value.replace('T', ' ').slice(0, 16)} UTC`
+      : f.field && f.value !== undefined ? `${f.field} = ${f.value}` : f.field;
+    const meta = [f.kind, subject]
       .filter((x) => x !== undefined && x !== null && x !== '');
     if (meta.length) {
       const m = document.createElement('span');
@@ -1224,7 +1228,7 @@ function saveText(name, text, type) {
 function reportFileName(ext) {
   const s = state.summary;
   const f = s?.findings?.[0];
-  const what = f ? `${f.field}-${f.value}` : 'no-regression';
+  const what = !f ? 'no-regression' : f.field === '*' ? `since-${f.value}` : `${f.field}-${f.value}`;
   const slug = what.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
   return `incident-report-${slug || 'logdrop'}.${ext}`;
 }

@@ -47,6 +47,13 @@
 //!   file's timeline (`started_basis` = `file-timeline`: an approximation, there are no
 //!   per-value timelines), or null.
 //!
+//! * **The whole log**: when no group and no field value is a finding (nor a group that is
+//!   worse than the others without being over-represented, as under a baseline the user
+//!   chose), but the whole log's timeline has a change point, the requests from then on are
+//!   compared with those before it, by the same tests and thresholds: a finding on
+//!   [`ALL_REQUESTS`] (`*`, its value the moment). A shared dependency that degrades hits
+//!   every route alike, and "nothing stands out" would be wrong.
+//!
 //! # Thresholds
 //!
 //! A finding needs **both** statistical significance and a practical effect, so that a 2%
@@ -79,6 +86,10 @@ use crate::aggregate::{Aggregates, FieldAgg, GroupAgg, ValueAgg, NO_GROUP, OTHER
 use crate::summary::{Comparison, Finding, Quantiles, Ratios, Summary, Symptom, Tests};
 use stats::{Buckets, MannWhitney};
 use std::collections::{BTreeMap, HashMap};
+
+/// The `field` of a finding about every request of the log from a moment on (its `value`,
+/// RFC 3339), when no field value explains what changed then.
+pub const ALL_REQUESTS: &str = "*";
 
 /// Significance level of every test (two-sided p-value below it).
 pub const ALPHA: f64 = 0.001;
@@ -688,7 +699,7 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
     }
 
     // Root-cause ranking over the other fields.
-    let mut field_cands = root_cause_candidates(&ctx);
+    let mut field_cands = root_cause_candidates(&ctx, MIN_LIFT);
 
     // Aliases: a field value with the same requests as a group finding (or an earlier one).
     let same = |a: &Cand, b: &Cand| {
@@ -735,6 +746,25 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
         .map(|(c, _)| c)
         .chain(field_cands)
         .collect();
+    // Nothing explains it by field, but the whole log changed at one moment (a shared
+    // database or upstream degrading hits every route alike): say so, rather than "nothing".
+    // Not when a group explains it, though it was not a finding: a baseline the user chose
+    // (`--baseline v2`: the errors of v2 are its normal) or a group within its noise.
+    if !all.iter().any(|c| !c.sparse) {
+        let by_group = Ctx {
+            group_as_cause: has_group_field,
+            baseline_key: None,
+            ..ctx
+        };
+        // Any group significantly and materially worse than the others (over-represented
+        // among the bad requests or not).
+        let explained = root_cause_candidates(&by_group, 0.0)
+            .iter()
+            .any(|c| c.field == group_field);
+        if let Some(c) = ctx.file_change().filter(|_| !explained) {
+            all.push(c);
+        }
+    }
     all.sort_by(|x, y| {
         x.sparse
             .cmp(&y.sparse)
@@ -847,7 +877,85 @@ fn file_bad(agg: &Aggregates, thr: Option<f64>, file_count: u64) -> Option<u64> 
     Some(bad + extra.round() as u64)
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// Every request from the strongest change point of the whole log's timeline on,
+    /// compared with the requests before it: a finding on [`ALL_REQUESTS`] when that is a
+    /// regression by the same tests and thresholds as any other.
+    fn file_change(&self) -> Option<Cand<'a>> {
+        let agg = self.agg;
+        let groups: Vec<&GroupAgg> = agg
+            .groups
+            .iter()
+            .map(|x| x.1)
+            .chain(agg.groups.other())
+            .collect();
+        let probe = Cand {
+            field: ALL_REQUESTS.to_string(),
+            value: String::new(),
+            group: None,
+            vs_baseline: false,
+            baseline: None,
+            compared_with: "the requests before".to_string(),
+            compared_short: "before".to_string(),
+            a: Side::default(),
+            b: Side::default(),
+            j: Judgement::default(),
+            sparse: false,
+            kinds: vec![Kind::Errors, Kind::Tail],
+            share_of_bad: 0.0,
+            lift: 0.0,
+            excess: 0.0,
+            aliases: Vec::new(),
+        };
+        let at = self.change(&probe, &groups)?;
+        let (mut before, mut after) = (
+            crate::histogram::CoarseHistogram::default(),
+            crate::histogram::CoarseHistogram::default(),
+        );
+        let (mut nb, mut eb, mut na, mut ea) = (0u64, 0u64, 0u64, 0u64);
+        for g in &groups {
+            for (t, b) in &g.timeline {
+                let (h, n, e) = if *t < at {
+                    (&mut before, &mut nb, &mut eb)
+                } else {
+                    (&mut after, &mut na, &mut ea)
+                };
+                h.merge(&b.latency);
+                *n = n.saturating_add(b.count);
+                *e = e.saturating_add(b.errors.min(b.count));
+            }
+        }
+        let side = |h: &crate::histogram::CoarseHistogram, count: u64, errors: u64| {
+            let slow = self.thr.map_or(0, |t| slower(h, t));
+            Side {
+                count,
+                errors,
+                lat: h.buckets().collect(),
+                lat_count: h.count(),
+                q: quantiles_of(h),
+                slow,
+                bad: errors.max(slow).min(count),
+            }
+        };
+        let (a, b) = (side(&after, na, ea), side(&before, nb, eb));
+        let j = judge(&a, &b, self.thr.is_some());
+        if j.sparse || j.worse.is_empty() || a.bad < MIN_BAD {
+            return None;
+        }
+        let (share_of_bad, lift, excess) = self.bubble(&a, &b);
+        Some(Cand {
+            value: crate::units::format_rfc3339_ms(at),
+            kinds: j.worse.clone(),
+            a,
+            b,
+            j,
+            share_of_bad,
+            lift,
+            excess,
+            ..probe
+        })
+    }
+
     /// `(share_of_bad, lift, excess)` of side `a`, given the rest of its field `rest`.
     fn bubble(&self, a: &Side, rest: &Side) -> (f64, f64, f64) {
         let share = frac(a.bad, self.file_bad);
@@ -863,7 +971,8 @@ impl Ctx<'_> {
 }
 
 /// Values of cause-like fields that are worse than the rest of their field.
-fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
+/// `min_lift`: [`MIN_LIFT`], or 0 to have every value that is worse than the rest.
+fn root_cause_candidates<'a>(ctx: &Ctx<'a>, min_lift: f64) -> Vec<Cand<'a>> {
     let agg = ctx.agg;
     let sc = &agg.schema;
     let is_group = |n: &str| sc.group.as_deref() == Some(n);
@@ -914,7 +1023,7 @@ fn root_cause_candidates<'a>(ctx: &Ctx<'a>) -> Vec<Cand<'a>> {
                 a.q = quantiles_of(&g.latency).or(a.q);
             }
             let (share, lift, excess) = ctx.bubble(&a, &b);
-            if lift < MIN_LIFT {
+            if lift < min_lift {
                 continue;
             }
             let j = judge(&a, &b, ctx.thr.is_some());

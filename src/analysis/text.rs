@@ -103,11 +103,18 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
     let short = t.compared_short;
     let r = &f.ratios;
     let has = |k: Kind| t.kinds.contains(&k);
+    // Every request from a moment on: "requests are … slower", "of them".
+    let all = f.field == super::ALL_REQUESTS;
+    let (is, has_, its, of_its) = if all {
+        ("are", "have", "their", "of them")
+    } else {
+        ("is", "has", "its", "of its requests")
+    };
     let mut clauses: Vec<String> = Vec::new();
     if has(Kind::Latency) {
         if let (Some(x), Some(a), Some(b)) = (r.p50, f.latency_ms, f.compared_latency_ms) {
             clauses.push(format!(
-                "is {} slower at p50 than {cmp} ({} vs {})",
+                "{is} {} slower at p50 than {cmp} ({} vs {})",
                 fmt_ratio(x),
                 fmt_ms(a.p50),
                 fmt_ms(b.p50)
@@ -123,7 +130,7 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
                 ("p95", r.p95, a.p95, b.p95)
             };
             let mut c = format!(
-                "has a slower tail than {cmp}: its {name} is {} ({} vs {})",
+                "{has_} a slower tail than {cmp}: {its} {name} is {} ({} vs {})",
                 x.map(fmt_ratio).unwrap_or_else(|| "—".into()),
                 fmt_ms(qa),
                 fmt_ms(qb)
@@ -134,14 +141,14 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
                     None => "the file's p95".to_string(),
                 };
                 c.push_str(&format!(
-                    ", {} of its requests ({short}: {}) take longer than {whose} of {}",
+                    ", {} {of_its} ({short}: {}) take longer than {whose} of {}",
                     fmt_pct(f.slow_rate),
                     fmt_pct(f.compared_slow_rate),
                     fmt_ms(thr)
                 ));
             }
             if let Some(p50) = r.p50 {
-                c.push_str(&format!(", while its p50 is {}", fmt_ratio(p50)));
+                c.push_str(&format!(", while {its} p50 is {}", fmt_ratio(p50)));
             }
             clauses.push(c);
         }
@@ -167,14 +174,15 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
             .unwrap_or_default();
         // First clause: a verb phrase ("has 5.0% of its requests failing"); after another
         // clause: "and 90% of its requests timed out".
+        let lead = format!("{has_} ");
         let (lead, verb) = match (clauses.is_empty(), timed_out) {
-            (true, true) => ("has ", "timing out"),
-            (true, false) => ("has ", "failing"),
+            (true, true) => (lead.as_str(), "timing out"),
+            (true, false) => (lead.as_str(), "failing"),
             (false, true) => ("", "timed out"),
             (false, false) => ("", "failed"),
         };
         let mut c = format!(
-            "{lead}{} of its requests {verb} ({short}: {}){mostly}",
+            "{lead}{} {of_its} {verb} ({short}: {}){mostly}",
             fmt_pct(f.error_rate),
             fmt_pct(f.compared_error_rate)
         );
@@ -186,6 +194,23 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
         clauses.push(c);
     }
     let subject = format!("{}={}", f.field, f.value);
+    let multi_day = match (t.file_start, t.file_end) {
+        (Some(a), Some(b)) => {
+            crate::units::format_rfc3339_ms(a).get(0..10)
+                != crate::units::format_rfc3339_ms(b).get(0..10)
+        }
+        _ => false,
+    };
+    if all {
+        let since = t
+            .started
+            .map(|at| format!("Since {}, requests", fmt_time(at, multi_day)))
+            .unwrap_or_else(|| "Requests".to_string());
+        return format!(
+            "{since} {}; no field value in the log explains it.",
+            join(&clauses)
+        );
+    }
     let mut s = if t.is_group {
         format!("{subject} {}", join(&clauses))
     } else {
@@ -195,13 +220,6 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
             fmt_ratio(f.lift),
             join(&clauses)
         )
-    };
-    let multi_day = match (t.file_start, t.file_end) {
-        (Some(a), Some(b)) => {
-            crate::units::format_rfc3339_ms(a).get(0..10)
-                != crate::units::format_rfc3339_ms(b).get(0..10)
-        }
-        _ => false,
     };
     if let Some(start) = t.started {
         let at = fmt_time(start, multi_day);

@@ -11,7 +11,7 @@
 //! significant regression found" report, not a made-up incident.
 
 use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio};
-use crate::analysis::{subject_of, Subject};
+use crate::analysis::{subject_of, Subject, ALL_REQUESTS};
 use crate::summary::{Finding, GroupSummary, Summary};
 use crate::units::format_rfc3339_ms;
 
@@ -186,6 +186,20 @@ fn above_usual(u: f64) -> f64 {
     (u * 1.5).max(u + 1.0)
 }
 
+/// Whether `f` is about every request from a moment on (no field value explains it).
+fn is_all(f: &Finding) -> bool {
+    f.field == ALL_REQUESTS
+}
+
+/// `f`'s subject in words: `path=/api/x`, or `requests since 17:15 UTC`.
+fn subject_words(f: &Finding, days: bool) -> String {
+    if is_all(f) {
+        format!("requests since {}", when(&f.value, days))
+    } else {
+        format!("{}={}", f.field, f.value)
+    }
+}
+
 /// The alert the report proposes for finding `f`: a p95 limit and an error-rate limit.
 struct Alert {
     /// The p95 limit of every group (from the baseline's gates).
@@ -201,7 +215,13 @@ struct Alert {
 impl Alert {
     /// For `f`, with the thresholds of `base` (the baseline, else the largest other group).
     fn new(s: &Summary, f: &Finding, base: &GroupSummary) -> Alert {
-        let (p95, err, _) = canary_gates(base, Some(f));
+        let (mut p95, mut err, _) = canary_gates(base, Some(f));
+        if is_all(f) {
+            // From the log before the change: the requests then were all healthy.
+            p95 = f.compared_latency_ms.map(|q| above_usual(q.p95));
+            let e0 = f.compared_error_rate;
+            err = (e0 * 2.0).max(e0 + 0.02).min(1.0);
+        }
         let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
         Alert {
             p95,
@@ -314,6 +334,11 @@ pub fn build(s: &Summary) -> Report {
     let mut blocks = Vec::new();
 
     let title = match top {
+        Some(f) if is_all(f) => format!(
+            "Incident analysis: {} since {}",
+            kind_words(&f.kind),
+            when(&f.value, days)
+        ),
         Some(f) => format!(
             "Incident analysis: {} on {}={}",
             kind_words(&f.kind),
@@ -331,10 +356,19 @@ pub fn build(s: &Summary) -> Report {
             blocks.push(Block::Para(vec![t(f.summary.clone())]));
             let mut impact = vec![
                 b("Impact: "),
-                t(format!(
-                    "{} of {} requests with {}={} were slow or failed",
-                    f.bad_requests, f.requests, f.field, f.value
-                )),
+                t(if is_all(f) {
+                    format!(
+                        "{} of the {} {} were slow or failed",
+                        f.bad_requests,
+                        f.requests,
+                        subject_words(f, days)
+                    )
+                } else {
+                    format!(
+                        "{} of {} requests with {}={} were slow or failed",
+                        f.bad_requests, f.requests, f.field, f.value
+                    )
+                }),
             ];
             impact.push(t(format!(
                 "; {} of all {} requests in the log{} failed ({}).",
@@ -472,7 +506,10 @@ fn comparison_table(s: &Summary) -> Block {
     Block::Table(head, rows)
 }
 
-fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
+fn root_cause(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
+    if is_all(f) {
+        return root_cause_all(s, f, days, blocks);
+    }
     let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
     let mut what = vec![
         b("What is causing it? "),
@@ -578,6 +615,82 @@ fn root_cause(s: &Summary, f: &Finding, _days: bool, blocks: &mut Vec<Block>) {
     }
 }
 
+/// [`root_cause`] of a finding on every request from a moment on.
+fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
+    let at = when(&f.value, days);
+    let noun = group_noun(s);
+    blocks.push(Block::Para(vec![
+        b("What is causing it? "),
+        t(format!(
+            "No field of the log explains it: the requests of every {noun} got worse together \
+             at {at}. That points to something they all share — a database, a cache, an \
+             upstream service, the network or the hosts — or to a change made at that time."
+        )),
+    ]));
+    if !f.symptoms.is_empty() {
+        let mut looks = vec![b("What the failure looked like: ")];
+        for (i, sy) in f.symptoms.iter().take(4).enumerate() {
+            if i > 0 {
+                looks.push(t(", "));
+            }
+            looks.push(c(format!("{}={}", sy.field, sy.value)));
+            looks.push(t(format!(" ({})", fmt_pct(sy.share))));
+        }
+        looks.push(t("."));
+        blocks.push(Block::Para(looks));
+    }
+    blocks.push(Block::Para(vec![b("Supporting evidence from the logs:")]));
+    let row = |name: String, n: u64, e: f64, q: Option<crate::summary::Quantiles>| {
+        let ms = |x: Option<f64>| x.map(fmt_ms).unwrap_or_else(|| "—".into());
+        vec![
+            name,
+            n.to_string(),
+            fmt_pct(e),
+            ms(q.map(|q| q.p50)),
+            ms(q.map(|q| q.p95)),
+            ms(q.map(|q| q.p99)),
+        ]
+    };
+    blocks.push(Block::Table(
+        ["period", "requests", "errors", "p50", "p95", "p99"]
+            .map(String::from)
+            .to_vec(),
+        vec![
+            row(
+                format!("before {at}"),
+                f.compared_requests,
+                f.compared_error_rate,
+                f.compared_latency_ms,
+            ),
+            row(
+                format!("since {at}"),
+                f.requests,
+                f.error_rate,
+                f.latency_ms,
+            ),
+        ],
+    ));
+    blocks.push(Block::Para(vec![t(format!(
+        "Every {noun}, over the whole log:"
+    ))]));
+    blocks.push(comparison_table(s));
+    blocks.push(Block::Chart("timeline"));
+    // One slow or failed line from each of the largest groups.
+    let lines: Vec<String> = s
+        .groups
+        .iter()
+        .filter_map(|g| evidence(g, true, 1).into_iter().next())
+        .take(3)
+        .collect();
+    if !lines.is_empty() {
+        blocks.push(Block::Para(vec![
+            b(format!("Degraded ({}): ", subject_words(f, days))),
+            t(format!("a slow or failed line of the busiest {noun}s.")),
+        ]));
+        blocks.push(Block::Quote(lines));
+    }
+}
+
 fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
     let Some(f) = top else {
         return if groups_are_versions(s) {
@@ -589,6 +702,19 @@ fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
     let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
     let base = s.baseline.as_deref().and_then(|k| group(s, k));
     let mut out = Vec::new();
+    if is_all(f) {
+        out.push(b(format!(
+            "Find what changed at {} ",
+            when(&f.value, spans_days(s))
+        )));
+        out.push(t(format!(
+            "that every {} depends on: deploys and configuration changes, the database, \
+             caches and upstream services, the network. Roll back or fail over that change; \
+             the log does not name it.",
+            group_noun(s)
+        )));
+        return out;
+    }
     match subject_of(&f.field, is_group) {
         Subject::Version => {
             out.push(b("Roll back "));
@@ -712,6 +838,15 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
                     what,
                     t(" here."),
                 ]),
+                Subject::Other if is_all(f) => Some(vec![
+                    b("Contain a shared dependency: "),
+                    t(format!(
+                        "timeouts, circuit breakers and bulkheads around what every {} \
+                         calls (database, caches, upstream services), so that one of them \
+                         degrading fails fast instead of slowing all requests.",
+                        group_noun(s)
+                    )),
+                ]),
                 Subject::Version | Subject::Other => None,
             };
         if let Some(para) = para {
@@ -769,6 +904,22 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
             a.push(t(")"));
         }
         a
+    } else if is_all(f) {
+        let mut a = vec![
+            b("Alert on deviation from the log's normal: "),
+            t(format!(
+                "page when any {noun}'s p95 over one minute exceeds "
+            )),
+        ];
+        a.push(b(rule
+            .p95
+            .map(fmt_ms)
+            .unwrap_or_else(|| "1.5× its usual p95".into())));
+        a.push(t(format!(
+            " (1.5× the p95 before {})",
+            when(&f.value, days)
+        )));
+        a
     } else {
         let mut a = vec![
             b("Alert on deviation from the baseline: "),
@@ -782,7 +933,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
         a
     };
     alert.push(t(" or the error rate exceeds "));
-    alert.push(b(fmt_pct(err)));
+    alert.push(b(fmt_pct(rule.err)));
     alert.push(t(format!(
         " (with at least {MIN_ALERT_ERRORS} failed requests)"
     )));
@@ -865,7 +1016,7 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
             .iter()
             .find(|g| g.key != f.value)
             .map(|bg| Alert::new(s, f, bg))
-            .filter(|a| a.own),
+            .filter(|a| a.own || is_all(f)),
     };
     if let Some(rule) = rule {
         if let Some((at, why)) = rule.fires_at(s) {
@@ -933,6 +1084,15 @@ fn retrospective(s: &Summary, f: &Finding) -> Vec<Vec<Inline>> {
                 })
             )),
         ]);
+    } else if is_all(f) {
+        notes.push(vec![
+            b("Blast radius: "),
+            t(format!(
+                "every {} was hit at once. What do they all depend on, and what keeps one slow \
+                 dependency from slowing everything?",
+                group_noun(s)
+            )),
+        ]);
     } else {
         notes.push(vec![
             b("Blast radius: "),
@@ -958,10 +1118,17 @@ fn retrospective(s: &Summary, f: &Finding) -> Vec<Vec<Inline>> {
             fmt_ms(a.p95)
         ));
     }
-    monitoring.push_str(
+    let follow = if is_all(f) {
+        "the log's normal".to_string()
+    } else if s.baseline.is_none() && is_group && subject_of(&f.field, true) != Subject::Version {
+        format!("each {}'s own normal", group_noun(s))
+    } else {
+        "the baseline".to_string()
+    };
+    monitoring.push_str(&format!(
         ". Did an alert fire, and how long did it take a person to look? Alerts should follow \
-         the baseline, as in Prevention above.",
-    );
+         {follow}, as in Prevention above."
+    ));
     notes.push(vec![b("Monitoring and alerting: "), t(monitoring)]);
     if matches!(subject_of(&f.field, is_group), Subject::Version) {
         notes.push(vec![

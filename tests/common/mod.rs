@@ -424,6 +424,29 @@ pub fn routes_side_by_side() -> String {
     out
 }
 
+/// Two versions side by side all along (no rollout in the log), five endpoints, twelve
+/// tenants: from 18:20 something every request uses degrades (a shared database), so every
+/// version, endpoint and tenant alike gets 3× slower and 8% of requests fail with a timeout.
+pub fn shared_dependency() -> String {
+    let mut r = Rng::new(12);
+    let mut out = String::new();
+    for (i, t) in times(24_000, hm(17, 40), hm(19, 0)).enumerate() {
+        let bad = t >= hm(18, 20);
+        let fail = r.chance(if bad { 0.08 } else { 0.003 });
+        let latency = r.lognormal(90.0, 0.35) * if bad { 3.0 } else { 1.0 };
+        let req = Req {
+            t,
+            version: ["v4.1", "v4.2"][r.below(2) as usize],
+            endpoint: ENDPOINTS[r.below(5) as usize],
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: latency,
+            status: if fail { "Timeout" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
 /// Three versions rolled out one after another, all alike: nothing is wrong.
 pub fn healthy() -> String {
     let mut r = Rng::new(7);
