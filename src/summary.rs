@@ -283,7 +283,9 @@ pub struct Finding {
     /// (its own timeline shifted then), `file-timeline` (the whole file's timeline shifted
     /// then: approximate for a field other than the group field).
     pub started_basis: Option<String>,
-    /// Last request of the group when it stopped before the end of the file, else null.
+    /// Last request of the group when it stopped before the end of the file, else null. For
+    /// a finding on every request (`field` `*`): the end of its window of time, when it
+    /// ended before the end of the file.
     pub ended_at: Option<String>,
     /// From `started_at` to `ended_at` (or the group's last request), in milliseconds.
     pub lasted_ms: Option<i64>,

@@ -100,11 +100,11 @@ fn close(what: &str, written: f64, tolerance: f64, actual: f64, sentence: &str) 
 /// Every number in the sentence agrees with the finding and the table.
 fn check_sentence(s: &Summary, f: &Finding) {
     let text = f.summary.as_str();
-    // A finding on every request since a moment (field `*`) starts with that moment.
-    let subject = if f.field == logdrop::analysis::ALL_REQUESTS {
-        "Since ".to_string()
-    } else {
-        format!("{}={}", f.field, f.value)
+    // A finding on every request in a window of time (field `*`) starts with the window.
+    let subject = match (f.field == logdrop::analysis::ALL_REQUESTS, &f.ended_at) {
+        (true, None) => "Since ".to_string(),
+        (true, Some(_)) => "From ".to_string(),
+        (false, _) => format!("{}={}", f.field, f.value),
     };
     assert!(text.starts_with(&subject), "{text}");
     assert!(text.ends_with('.'), "{text}");
@@ -150,7 +150,7 @@ fn check_sentence(s: &Summary, f: &Finding) {
     if let Some(rest) = after(text, " slower at p50 than ") {
         let before = &text[..text.find(" slower at p50 than ").unwrap()];
         // "is X×", or "are X×" for the requests since a moment.
-        let ratio_at = [("is ", 3), ("are ", 4)]
+        let ratio_at = [("is ", 3), ("are ", 4), ("were ", 5)]
             .iter()
             .filter_map(|(w, n)| before.rfind(w).map(|i| i + n))
             .max()
@@ -205,6 +205,7 @@ fn check_sentence(s: &Summary, f: &Finding) {
     if f.kind.contains("tail-latency") {
         let rest = after(text, "has a slower tail than ")
             .or_else(|| after(text, "have a slower tail than "))
+            .or_else(|| after(text, "had a slower tail than "))
             .expect("tail clause");
         let rest = after(rest, ": its p")
             .or_else(|| after(rest, ": their p"))
@@ -692,6 +693,48 @@ fn a_shared_dependency_degrading_is_found_on_the_whole_log() {
     ] {
         assert!(!md.contains(wrong), "{wrong:?} in {md}");
     }
+}
+
+#[test]
+fn a_spike_that_passed_is_found_with_its_end() {
+    // Six minutes of every request slow and timing out, then back to normal: a window of the
+    // whole log, compared with the requests outside it.
+    let text = transient_spike();
+    let s = run("transient_spike.log", &text);
+    assert_eq!(s.findings.len(), 1, "{:#?}", s.findings);
+    let f = top(&s);
+    assert_eq!(f.field, logdrop::analysis::ALL_REQUESTS);
+    assert_eq!(f.value, "2026-11-27T18:10:00.000Z");
+    assert_eq!(f.ended_at.as_deref(), Some("2026-11-27T18:16:00.000Z"));
+    assert_eq!(f.lasted_ms, Some(6 * 60_000));
+    assert_eq!(f.compared_with, "the requests outside that window");
+    let r = f.ratios.p50.unwrap();
+    assert!((3.5..4.5).contains(&r), "{r}");
+    assert!(
+        f.summary
+            .starts_with("From 18:10 to 18:16 UTC, requests were "),
+        "{}",
+        f.summary
+    );
+    assert!(f.summary.contains("(outside: "), "{}", f.summary);
+
+    let p = write_temp("transient_spike_md.log", &text);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze", "--format", "markdown"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("# Incident analysis: latency and errors from 18:10:00 to 18:16:00 UTC"),
+        "{md}"
+    );
+    assert!(md.contains("| outside that window |"), "{md}");
+    assert!(
+        md.contains("Recovery: latency and errors are back to the level of the rest of the log."),
+        "{md}"
+    );
+    assert!(md.contains("(1.5× the p95 outside that window)"), "{md}");
 }
 
 #[test]

@@ -571,9 +571,13 @@ function renderFindings(s) {
     const main = document.createElement('span');
     main.textContent = typeof f === 'string' ? f : (f.summary ?? JSON.stringify(f));
     li.append(main);
-    // Field `*`: every request from the moment in `value` on (no field value explains it).
+    // Field `*`: every request in a window of time, from `value` to `ended_at` (or the end of
+    // the log), that no field value explains.
+    const minute = (t) => String(t).replace('T', ' ').slice(0, 16);
     const subject = f.field === '*' && typeof f.value === 'string'
-      ? `all requests since ${f.value.replace('T', ' ').slice(0, 16)} UTC`
+      ? (f.ended_at
+        ? `all requests from ${minute(f.value)} to ${minute(f.ended_at).slice(11)} UTC`
+        : `all requests since ${minute(f.value)} UTC`)
       : f.field && f.value !== undefined ? `${f.field} = ${f.value}` : f.field;
     const meta = [f.kind, subject]
       .filter((x) => x !== undefined && x !== null && x !== '');

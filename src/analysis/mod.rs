@@ -49,10 +49,13 @@
 //!
 //! * **The whole log**: when no group and no field value is a finding (nor a group that is
 //!   worse than the others without being over-represented, as under a baseline the user
-//!   chose), but the whole log's timeline has a change point, the requests from then on are
-//!   compared with those before it, by the same tests and thresholds: a finding on
-//!   [`ALL_REQUESTS`] (`*`, its value the moment). A shared dependency that degrades hits
-//!   every route alike, and "nothing stands out" would be wrong.
+//!   chose), the whole log's timeline is searched for the window of time with a higher error
+//!   rate or share of slow requests than the rest ([`stats::elevated_window`]: a step up that
+//!   lasts to the end, or a spike that passed), held to the change-point thresholds below.
+//!   The requests in it are compared with the others by the same tests and thresholds: a
+//!   finding on [`ALL_REQUESTS`] (`*`; its value the window's start, `ended_at` its end). A
+//!   shared dependency that degrades hits every route alike, and "nothing stands out" would
+//!   be wrong.
 //!
 //! # Thresholds
 //!
@@ -493,6 +496,9 @@ struct Cand<'a> {
     group: Option<&'a GroupAgg>,
     /// Compared with the baseline group (else with the rest of its field).
     vs_baseline: bool,
+    /// For a finding on [`ALL_REQUESTS`]: the window of the timeline it is about, from its
+    /// first bucket to the first bucket after it (`None`: to the end of the log).
+    window: Option<(i64, Option<i64>)>,
     baseline: Option<String>,
     compared_with: String,
     /// Short name of the compared side for parentheses: the baseline or `the rest`.
@@ -679,6 +685,7 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
                     value: g.key.to_string(),
                     group: Some(g.agg),
                     vs_baseline: true,
+                    window: None,
                     baseline: Some(base.key.to_string()),
                     compared_with: base.key.to_string(),
                     compared_short: base.key.to_string(),
@@ -889,36 +896,40 @@ impl<'a> Ctx<'a> {
             .map(|x| x.1)
             .chain(agg.groups.other())
             .collect();
-        let probe = Cand {
-            field: ALL_REQUESTS.to_string(),
-            value: String::new(),
-            group: None,
-            vs_baseline: false,
-            baseline: None,
-            compared_with: "the requests before".to_string(),
-            compared_short: "before".to_string(),
-            a: Side::default(),
-            b: Side::default(),
-            j: Judgement::default(),
-            sparse: false,
-            kinds: vec![Kind::Errors, Kind::Tail],
-            share_of_bad: 0.0,
-            lift: 0.0,
-            excess: 0.0,
-            aliases: Vec::new(),
-        };
-        let at = self.change(&probe, &groups)?;
-        let (mut before, mut after) = (
+        // The strongest qualifying window of the error rate or of the share of slow requests:
+        // a step up that lasts to the end of the log, or a spike that ended.
+        let mut best: Option<(f64, i64, Option<i64>)> = None;
+        for (kind, cut) in [(Kind::Errors, None), (Kind::Tail, self.thr)] {
+            if kind == Kind::Tail && cut.is_none() {
+                continue;
+            }
+            let s = self.series(groups.iter().copied(), kind, cut);
+            let pairs: Vec<(u64, u64)> = s.iter().map(|x| (x.1, x.2)).collect();
+            let Some(w) = stats::elevated_window(&pairs) else {
+                continue;
+            };
+            let ok = w.llr2 >= CHANGE_LLR2
+                && w.rate_in - w.rate_out >= CHANGE_DIFF
+                && w.rate_in >= CHANGE_RATIO * w.rate_out;
+            if ok && best.is_none_or(|b| w.llr2 > b.0) {
+                if let Some(start) = s.get(w.start) {
+                    best = Some((w.llr2, start.0, s.get(w.end).map(|x| x.0)));
+                }
+            }
+        }
+        let (_, from, until) = best?;
+        let inside = |t: i64| t >= from && until.is_none_or(|u| t < u);
+        let (mut hin, mut hout) = (
             crate::histogram::CoarseHistogram::default(),
             crate::histogram::CoarseHistogram::default(),
         );
-        let (mut nb, mut eb, mut na, mut ea) = (0u64, 0u64, 0u64, 0u64);
+        let (mut nin, mut ein, mut nout, mut eout) = (0u64, 0u64, 0u64, 0u64);
         for g in &groups {
             for (t, b) in &g.timeline {
-                let (h, n, e) = if *t < at {
-                    (&mut before, &mut nb, &mut eb)
+                let (h, n, e) = if inside(*t) {
+                    (&mut hin, &mut nin, &mut ein)
                 } else {
-                    (&mut after, &mut na, &mut ea)
+                    (&mut hout, &mut nout, &mut eout)
                 };
                 h.merge(&b.latency);
                 *n = n.saturating_add(b.count);
@@ -937,22 +948,34 @@ impl<'a> Ctx<'a> {
                 bad: errors.max(slow).min(count),
             }
         };
-        let (a, b) = (side(&after, na, ea), side(&before, nb, eb));
+        let (a, b) = (side(&hin, nin, ein), side(&hout, nout, eout));
         let j = judge(&a, &b, self.thr.is_some());
         if j.sparse || j.worse.is_empty() || a.bad < MIN_BAD {
             return None;
         }
         let (share_of_bad, lift, excess) = self.bubble(&a, &b);
+        let (compared_with, compared_short) = match until {
+            None => ("the requests before", "before"),
+            Some(_) => ("the requests outside that window", "outside"),
+        };
         Some(Cand {
-            value: crate::units::format_rfc3339_ms(at),
+            field: ALL_REQUESTS.to_string(),
+            value: crate::units::format_rfc3339_ms(from),
+            group: None,
+            vs_baseline: false,
+            window: Some((from, until)),
+            baseline: None,
+            compared_with: compared_with.to_string(),
+            compared_short: compared_short.to_string(),
             kinds: j.worse.clone(),
             a,
             b,
             j,
+            sparse: false,
             share_of_bad,
             lift,
             excess,
-            ..probe
+            aliases: Vec::new(),
         })
     }
 
@@ -1035,6 +1058,7 @@ fn root_cause_candidates<'a>(ctx: &Ctx<'a>, min_lift: f64) -> Vec<Cand<'a>> {
                 value: value.to_string(),
                 group,
                 vs_baseline: false,
+                window: None,
                 baseline: None,
                 compared_with: format!("the other {} values", f.name),
                 compared_short: "the rest".to_string(),
@@ -1122,6 +1146,10 @@ impl Ctx<'_> {
             return (None, None, None, None);
         };
         let bucket = agg.bucket_ms.max(1);
+        if let Some((from, until)) = c.window {
+            let lasted = until.unwrap_or(ts_max).saturating_sub(from).max(0);
+            return (Some(from), Some("file-timeline"), until, Some(lasted));
+        }
         if let Some(g) = c.group {
             let (Some(first), Some(last)) = (g.first_ts, g.last_ts) else {
                 return (None, None, None, None);

@@ -105,7 +105,9 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
     let has = |k: Kind| t.kinds.contains(&k);
     // Every request from a moment on: "requests are … slower", "of them".
     let all = f.field == super::ALL_REQUESTS;
-    let (is, has_, its, of_its) = if all {
+    let (is, has_, its, of_its) = if all && t.ended.is_some() {
+        ("were", "had", "their", "of them")
+    } else if all {
         ("are", "have", "their", "of them")
     } else {
         ("is", "has", "its", "of its requests")
@@ -202,10 +204,15 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
         _ => false,
     };
     if all {
-        let since = t
-            .started
-            .map(|at| format!("Since {}, requests", fmt_time(at, multi_day)))
-            .unwrap_or_else(|| "Requests".to_string());
+        let since = match (t.started, t.ended) {
+            (Some(a), Some(b)) => format!(
+                "From {} to {}, requests",
+                fmt_time(a, multi_day).trim_end_matches(" UTC"),
+                fmt_time(b, multi_day)
+            ),
+            (Some(a), None) => format!("Since {}, requests", fmt_time(a, multi_day)),
+            _ => "Requests".to_string(),
+        };
         return format!(
             "{since} {}; no field value in the log explains it.",
             join(&clauses)

@@ -194,9 +194,27 @@ fn is_all(f: &Finding) -> bool {
 /// `f`'s subject in words: `path=/api/x`, or `requests since 17:15 UTC`.
 fn subject_words(f: &Finding, days: bool) -> String {
     if is_all(f) {
-        format!("requests since {}", when(&f.value, days))
+        format!("requests {}", window_words(f, days).0)
     } else {
         format!("{}={}", f.field, f.value)
+    }
+}
+
+/// For a finding on every request in a window: the window and the rest, in words
+/// (`since 17:15 UTC` and `before 17:15 UTC`, or `from 17:20 to 17:26 UTC` and `outside
+/// that window` for a window that ended).
+fn window_words(f: &Finding, days: bool) -> (String, String) {
+    let from = when(&f.value, days);
+    match f.ended_at.as_deref() {
+        Some(end) => (
+            format!(
+                "from {} to {}",
+                from.trim_end_matches(" UTC"),
+                when(end, days)
+            ),
+            "outside that window".to_string(),
+        ),
+        None => (format!("since {from}"), format!("before {from}")),
     }
 }
 
@@ -335,9 +353,9 @@ pub fn build(s: &Summary) -> Report {
 
     let title = match top {
         Some(f) if is_all(f) => format!(
-            "Incident analysis: {} since {}",
+            "Incident analysis: {} {}",
             kind_words(&f.kind),
-            when(&f.value, days)
+            window_words(f, days).0
         ),
         Some(f) => format!(
             "Incident analysis: {} on {}={}",
@@ -657,13 +675,13 @@ fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>)
             .to_vec(),
         vec![
             row(
-                format!("before {at}"),
+                window_words(f, days).1,
                 f.compared_requests,
                 f.compared_error_rate,
                 f.compared_latency_ms,
             ),
             row(
-                format!("since {at}"),
+                window_words(f, days).0,
                 f.requests,
                 f.error_rate,
                 f.latency_ms,
@@ -674,8 +692,8 @@ fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>)
         "Every {noun}, over the whole log:"
     ))]));
     blocks.push(comparison_table(s));
-    blocks.push(Block::Chart("timeline"));
-    // One slow or failed line from each of the largest groups.
+    // One slow or failed line from each of the largest groups (the timeline chart, which
+    // shows the window, comes with the Timeline below).
     let lines: Vec<String> = s
         .groups
         .iter()
@@ -915,10 +933,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
             .p95
             .map(fmt_ms)
             .unwrap_or_else(|| "1.5× its usual p95".into())));
-        a.push(t(format!(
-            " (1.5× the p95 before {})",
-            when(&f.value, days)
-        )));
+        a.push(t(format!(" (1.5× the p95 {})", window_words(f, days).1)));
         a
     } else {
         let mut a = vec![
@@ -1031,10 +1046,22 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
     if let Some(end) = &f.ended_at {
         events.push((
             end.clone(),
-            vec![
-                c(format!("{}={}", f.field, f.value)),
-                t(" stops appearing."),
-            ],
+            if is_all(f) {
+                vec![t(format!(
+                    "Recovery: {} {} back to the level of the rest of the log.",
+                    kind_words(&f.kind),
+                    if f.kind.contains('+') || f.kind == "errors" {
+                        "are"
+                    } else {
+                        "is"
+                    }
+                ))]
+            } else {
+                vec![
+                    c(format!("{}={}", f.field, f.value)),
+                    t(" stops appearing."),
+                ]
+            },
         ));
     }
     if let Some(b) = &last {

@@ -447,6 +447,28 @@ pub fn shared_dependency() -> String {
     out
 }
 
+/// Like [`shared_dependency`], but it passes: from 18:10 to 18:16 every request is 4×
+/// slower and 10% time out, then all is as before until 19:00.
+pub fn transient_spike() -> String {
+    let mut r = Rng::new(13);
+    let mut out = String::new();
+    for (i, t) in times(27_000, hm(17, 30), hm(19, 0)).enumerate() {
+        let bad = (hm(18, 10)..hm(18, 16)).contains(&t);
+        let fail = r.chance(if bad { 0.1 } else { 0.003 });
+        let latency = r.lognormal(90.0, 0.35) * if bad { 4.0 } else { 1.0 };
+        let req = Req {
+            t,
+            version: ["v4.1", "v4.2"][r.below(2) as usize],
+            endpoint: ENDPOINTS[r.below(5) as usize],
+            tenant: TENANTS[r.below(12) as usize],
+            latency_ms: latency,
+            status: if fail { "Timeout" } else { "OK" },
+        };
+        json_line(&mut out, i as u64, &req);
+    }
+    out
+}
+
 /// Three versions rolled out one after another, all alike: nothing is wrong.
 pub fn healthy() -> String {
     let mut r = Rng::new(7);
