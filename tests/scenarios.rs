@@ -25,6 +25,16 @@ fn run(name: &str, text: &str) -> Summary {
     s
 }
 
+/// `logdrop analyze --format markdown FILE`: the report.
+fn markdown_of(p: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
+        .args(["analyze", "--format", "markdown"])
+        .arg(p)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn group<'a>(s: &'a Summary, key: &str) -> &'a GroupSummary {
     s.groups
         .iter()
@@ -592,12 +602,7 @@ fn routes_side_by_side_are_compared_with_each_other_not_with_the_fastest() {
 
     // The report compares with the other routes, and has no empty verdict column.
     let p = write_temp("routes_side_by_side_md.log", &text);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
-        .args(["analyze", "--format", "markdown"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    let md = String::from_utf8(out.stdout).unwrap();
+    let md = markdown_of(&p);
     assert!(md.contains("the p50 of the other path values"), "{md}");
     assert!(!md.contains("baseline's p50"), "{md}");
     assert!(
@@ -669,12 +674,7 @@ fn a_shared_dependency_degrading_is_found_on_the_whole_log() {
     );
 
     let p = write_temp("shared_dependency_md.log", &text);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
-        .args(["analyze", "--format", "markdown"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    let md = String::from_utf8(out.stdout).unwrap();
+    let md = markdown_of(&p);
     assert!(
         md.starts_with("# Incident analysis: latency and errors since 18:"),
         "{md}"
@@ -719,12 +719,7 @@ fn a_spike_that_passed_is_found_with_its_end() {
     assert!(f.summary.contains("(outside: "), "{}", f.summary);
 
     let p = write_temp("transient_spike_md.log", &text);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_logdrop"))
-        .args(["analyze", "--format", "markdown"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    let md = String::from_utf8(out.stdout).unwrap();
+    let md = markdown_of(&p);
     assert!(
         md.starts_with("# Incident analysis: latency and errors from 18:10:00 to 18:16:00 UTC"),
         "{md}"

@@ -443,15 +443,23 @@ fn roomy() -> ShareOptions {
 
 #[test]
 fn round_trip_of_a_finding_on_the_whole_log() {
-    // Field `*`: every request since a moment, compared with those before.
-    let orig = analyze(common::shared_dependency().as_bytes());
-    assert_eq!(orig.findings[0].field, logdrop::analysis::ALL_REQUESTS);
-    let opts = roomy();
-    let link = encode(&orig, &opts);
-    let d = decode(&link).unwrap();
-    assert_matches("shared_dependency", &orig, &d, &opts);
-    assert_eq!(d.findings[0].field, orig.findings[0].field);
-    assert_eq!(d.findings[0].value, orig.findings[0].value);
+    // Field `*`: every request in a window of time (to the end of the log, or one that
+    // ended), compared with the others.
+    for (name, log) in [
+        ("shared_dependency", common::shared_dependency()),
+        ("transient_spike", common::transient_spike()),
+    ] {
+        let orig = analyze(log.as_bytes());
+        assert_eq!(orig.findings[0].field, logdrop::analysis::ALL_REQUESTS);
+        let opts = roomy();
+        let link = encode(&orig, &opts);
+        let d = decode(&link).unwrap();
+        assert_matches(name, &orig, &d, &opts);
+        let (a, b) = (&orig.findings[0], &d.findings[0]);
+        assert_eq!((&b.field, &b.value), (&a.field, &a.value), "{name}");
+        assert_eq!(b.ended_at, a.ended_at, "{name}");
+        assert_eq!(b.summary, a.summary, "{name}");
+    }
 }
 
 #[test]

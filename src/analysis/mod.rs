@@ -885,17 +885,12 @@ fn file_bad(agg: &Aggregates, thr: Option<f64>, file_count: u64) -> Option<u64> 
 }
 
 impl<'a> Ctx<'a> {
-    /// Every request from the strongest change point of the whole log's timeline on,
-    /// compared with the requests before it: a finding on [`ALL_REQUESTS`] when that is a
-    /// regression by the same tests and thresholds as any other.
+    /// Every request in the window of the whole log's timeline with the most elevated error
+    /// rate or share of slow requests, compared with the others: a finding on
+    /// [`ALL_REQUESTS`] when that is a regression by the same tests and thresholds as any
+    /// other.
     fn file_change(&self) -> Option<Cand<'a>> {
-        let agg = self.agg;
-        let groups: Vec<&GroupAgg> = agg
-            .groups
-            .iter()
-            .map(|x| x.1)
-            .chain(agg.groups.other())
-            .collect();
+        let groups = every_group(self.agg);
         // The strongest qualifying window of the error rate or of the share of slow requests:
         // a step up that lasts to the end of the log, or a spike that ended.
         let mut best: Option<(f64, i64, Option<i64>)> = None;
@@ -993,8 +988,17 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Values of cause-like fields that are worse than the rest of their field.
-/// `min_lift`: [`MIN_LIFT`], or 0 to have every value that is worse than the rest.
+/// Every group, the capped `(other)` included: the whole log.
+fn every_group(agg: &Aggregates) -> Vec<&GroupAgg> {
+    agg.groups
+        .iter()
+        .map(|x| x.1)
+        .chain(agg.groups.other())
+        .collect()
+}
+
+/// Values of cause-like fields that are worse than the rest of their field. `min_lift`:
+/// [`MIN_LIFT`], or 0 to have every value that is worse than the rest.
 fn root_cause_candidates<'a>(ctx: &Ctx<'a>, min_lift: f64) -> Vec<Cand<'a>> {
     let agg = ctx.agg;
     let sc = &agg.schema;
@@ -1162,13 +1166,7 @@ impl Ctx<'_> {
             let lasted = last.saturating_sub(start).max(0);
             (Some(start), Some(basis), ended, Some(lasted))
         } else {
-            let all: Vec<&GroupAgg> = agg
-                .groups
-                .iter()
-                .map(|x| x.1)
-                .chain(agg.groups.other())
-                .collect();
-            match self.change(c, &all) {
+            match self.change(c, &every_group(agg)) {
                 Some(t) => (
                     Some(t.max(ts_min)),
                     Some("file-timeline"),

@@ -552,18 +552,7 @@ fn root_cause(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     }
     what.push(t("."));
     blocks.push(Block::Para(what));
-    if !f.symptoms.is_empty() {
-        let mut looks = vec![b("What the failure looked like: ")];
-        for (i, sy) in f.symptoms.iter().take(4).enumerate() {
-            if i > 0 {
-                looks.push(t(", "));
-            }
-            looks.push(c(format!("{}={}", sy.field, sy.value)));
-            looks.push(t(format!(" ({})", fmt_pct(sy.share))));
-        }
-        looks.push(t("."));
-        blocks.push(Block::Para(looks));
-    }
+    symptoms(f, blocks);
     blocks.push(Block::Para(vec![b("Supporting evidence from the logs:")]));
     blocks.push(comparison_table(s));
     blocks.push(Block::Chart("cdf"));
@@ -633,6 +622,23 @@ fn root_cause(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     }
 }
 
+/// "What the failure looked like": the finding's symptoms, when it has any.
+fn symptoms(f: &Finding, blocks: &mut Vec<Block>) {
+    if f.symptoms.is_empty() {
+        return;
+    }
+    let mut looks = vec![b("What the failure looked like: ")];
+    for (i, sy) in f.symptoms.iter().take(4).enumerate() {
+        if i > 0 {
+            looks.push(t(", "));
+        }
+        looks.push(c(format!("{}={}", sy.field, sy.value)));
+        looks.push(t(format!(" ({})", fmt_pct(sy.share))));
+    }
+    looks.push(t("."));
+    blocks.push(Block::Para(looks));
+}
+
 /// [`root_cause`] of a finding on every request from a moment on.
 fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     let at = when(&f.value, days);
@@ -645,18 +651,7 @@ fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>)
              upstream service, the network or the hosts — or to a change made at that time."
         )),
     ]));
-    if !f.symptoms.is_empty() {
-        let mut looks = vec![b("What the failure looked like: ")];
-        for (i, sy) in f.symptoms.iter().take(4).enumerate() {
-            if i > 0 {
-                looks.push(t(", "));
-            }
-            looks.push(c(format!("{}={}", sy.field, sy.value)));
-            looks.push(t(format!(" ({})", fmt_pct(sy.share))));
-        }
-        looks.push(t("."));
-        blocks.push(Block::Para(looks));
-    }
+    symptoms(f, blocks);
     blocks.push(Block::Para(vec![b("Supporting evidence from the logs:")]));
     let row = |name: String, n: u64, e: f64, q: Option<crate::summary::Quantiles>| {
         let ms = |x: Option<f64>| x.map(fmt_ms).unwrap_or_else(|| "—".into());

@@ -428,41 +428,49 @@ pub fn routes_side_by_side() -> String {
 /// tenants: from 18:20 something every request uses degrades (a shared database), so every
 /// version, endpoint and tenant alike gets 3× slower and 8% of requests fail with a timeout.
 pub fn shared_dependency() -> String {
-    let mut r = Rng::new(12);
-    let mut out = String::new();
-    for (i, t) in times(24_000, hm(17, 40), hm(19, 0)).enumerate() {
-        let bad = t >= hm(18, 20);
-        let fail = r.chance(if bad { 0.08 } else { 0.003 });
-        let latency = r.lognormal(90.0, 0.35) * if bad { 3.0 } else { 1.0 };
-        let req = Req {
-            t,
-            version: ["v4.1", "v4.2"][r.below(2) as usize],
-            endpoint: ENDPOINTS[r.below(5) as usize],
-            tenant: TENANTS[r.below(12) as usize],
-            latency_ms: latency,
-            status: if fail { "Timeout" } else { "OK" },
-        };
-        json_line(&mut out, i as u64, &req);
-    }
-    out
+    all_degraded(
+        12,
+        24_000,
+        (hm(17, 40), hm(19, 0)),
+        hm(18, 20)..u64::MAX,
+        (3.0, 0.08),
+    )
 }
 
 /// Like [`shared_dependency`], but it passes: from 18:10 to 18:16 every request is 4×
 /// slower and 10% time out, then all is as before until 19:00.
 pub fn transient_spike() -> String {
-    let mut r = Rng::new(13);
+    all_degraded(
+        13,
+        27_000,
+        (hm(17, 30), hm(19, 0)),
+        hm(18, 10)..hm(18, 16),
+        (4.0, 0.1),
+    )
+}
+
+/// `n` requests from `span.0` to `span.1` on two versions side by side; those at a time
+/// within `bad` are `slower`× slower and fail (time out) with probability `fail`.
+fn all_degraded(
+    seed: u64,
+    n: u64,
+    span: (u64, u64),
+    bad: std::ops::Range<u64>,
+    (slower, fail): (f64, f64),
+) -> String {
+    let mut r = Rng::new(seed);
     let mut out = String::new();
-    for (i, t) in times(27_000, hm(17, 30), hm(19, 0)).enumerate() {
-        let bad = (hm(18, 10)..hm(18, 16)).contains(&t);
-        let fail = r.chance(if bad { 0.1 } else { 0.003 });
-        let latency = r.lognormal(90.0, 0.35) * if bad { 4.0 } else { 1.0 };
+    for (i, t) in times(n, span.0, span.1).enumerate() {
+        let in_bad = bad.contains(&t);
+        let failed = r.chance(if in_bad { fail } else { 0.003 });
+        let latency = r.lognormal(90.0, 0.35) * if in_bad { slower } else { 1.0 };
         let req = Req {
             t,
             version: ["v4.1", "v4.2"][r.below(2) as usize],
             endpoint: ENDPOINTS[r.below(5) as usize],
             tenant: TENANTS[r.below(12) as usize],
             latency_ms: latency,
-            status: if fail { "Timeout" } else { "OK" },
+            status: if failed { "Timeout" } else { "OK" },
         };
         json_line(&mut out, i as u64, &req);
     }
