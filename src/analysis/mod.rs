@@ -90,8 +90,9 @@ use crate::summary::{Comparison, Finding, Quantiles, Ratios, Summary, Symptom, T
 use stats::{Buckets, MannWhitney};
 use std::collections::{BTreeMap, HashMap};
 
-/// The `field` of a finding about every request of the log from a moment on (its `value`,
-/// RFC 3339), when no field value explains what changed then.
+/// The `field` of a finding about every request in a window of time (its `value` the
+/// window's start, RFC 3339; `ended_at` its end, or null to the end of the log), when no
+/// field value explains what changed then.
 pub const ALL_REQUESTS: &str = "*";
 
 /// Significance level of every test (two-sided p-value below it).

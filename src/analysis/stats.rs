@@ -274,7 +274,8 @@ pub struct Window {
 ///
 /// Every `[start, end)` pair is quadratic in the length: a long series is first searched in
 /// at most [`WINDOW_POINTS`] sums of neighbouring elements, then the edges found are refined
-/// element by element within one such sum on either side (≈ 3 ms for a day of minutes).
+/// element by element within one such sum on either side: a day of one-minute buckets
+/// (1,440) adds nothing measurable to a run (20–21 ms for 60,000 lines, either way).
 pub fn elevated_window(series: &[(u64, u64)]) -> Option<Window> {
     if series.iter().filter(|s| s.0 > 0).count() < 2 {
         return None;
@@ -528,7 +529,7 @@ mod tests {
         let w = elevated_window(&step).unwrap();
         assert_eq!((w.start, w.end), (100, 160));
         assert!((w.rate_in - 0.2).abs() < 1e-12 && (w.rate_out - 0.01).abs() < 1e-12);
-        // A spike from 40 to 46 that ended: both edges, in a series long enough to be
+        // A spike from 400 to 460 that ended: both edges, in a series long enough to be
         // searched coarse first (1,000 buckets, 240 sums).
         let spike: Vec<(u64, u64)> = (0..1000)
             .map(|i| {
