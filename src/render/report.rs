@@ -988,9 +988,18 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
     if let Some(a) = &first {
         events.push((a.clone(), vec![t("First request in the log.")]));
     }
+    // A group's first request is an event when it came later than the log's: a version's
+    // (deploy or first appearance), or a host that joined — not a host, route or tenant that
+    // served from the log's first bucket on.
+    let from_start = |at: &str| {
+        let (a, b) = (first.as_deref().and_then(parse_rfc), parse_rfc(at));
+        !groups_are_versions(s)
+            && a.zip(b)
+                .is_some_and(|(a, b)| b - a < s.timeline.bucket_ms.max(1))
+    };
     if let Some(g) = group(s, &f.value) {
         if let Some(at) = &g.first_seen {
-            if first.as_ref() != Some(at) {
+            if first.as_ref() != Some(at) && !from_start(at) {
                 events.push((
                     at.clone(),
                     vec![
