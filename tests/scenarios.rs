@@ -640,15 +640,22 @@ fn routes_side_by_side_are_compared_with_each_other_not_with_the_fastest() {
     assert_eq!(c.verdict, "regression", "{c:#?}");
 }
 
+/// The analysis of `text`, whose one finding must be on every request in a window of time
+/// (field `*`), and its report.
+fn whole_log_finding(name: &str, text: &str) -> (Summary, String) {
+    let s = run(&format!("{name}.log"), text);
+    assert_eq!(s.findings.len(), 1, "{:#?}", s.findings);
+    assert_eq!(top(&s).field, logdrop::analysis::ALL_REQUESTS);
+    let md = markdown_of(&write_temp(&format!("{name}_md.log"), text));
+    (s, md)
+}
+
 #[test]
 fn a_shared_dependency_degrading_is_found_on_the_whole_log() {
     // Every version, endpoint and tenant got slower at 18:20: no field value explains it,
     // and "nothing stands out" would be wrong. The finding is on every request since then.
-    let text = shared_dependency();
-    let s = run("shared_dependency.log", &text);
-    assert_eq!(s.findings.len(), 1, "{:#?}", s.findings);
+    let (s, md) = whole_log_finding("shared_dependency", &shared_dependency());
     let f = top(&s);
-    assert_eq!(f.field, logdrop::analysis::ALL_REQUESTS);
     assert!(
         f.value.starts_with("2026-11-27T18:2") || f.value.starts_with("2026-11-27T18:19"),
         "{}",
@@ -675,8 +682,6 @@ fn a_shared_dependency_degrading_is_found_on_the_whole_log() {
         f.summary
     );
 
-    let p = write_temp("shared_dependency_md.log", &text);
-    let md = markdown_of(&p);
     assert!(
         md.starts_with("# Incident analysis: latency and errors since 18:"),
         "{md}"
@@ -701,11 +706,8 @@ fn a_shared_dependency_degrading_is_found_on_the_whole_log() {
 fn a_spike_that_passed_is_found_with_its_end() {
     // Six minutes of every request slow and timing out, then back to normal: a window of the
     // whole log, compared with the requests outside it.
-    let text = transient_spike();
-    let s = run("transient_spike.log", &text);
-    assert_eq!(s.findings.len(), 1, "{:#?}", s.findings);
+    let (s, md) = whole_log_finding("transient_spike", &transient_spike());
     let f = top(&s);
-    assert_eq!(f.field, logdrop::analysis::ALL_REQUESTS);
     assert_eq!(f.value, "2026-11-27T18:10:00.000Z");
     assert_eq!(f.ended_at.as_deref(), Some("2026-11-27T18:16:00.000Z"));
     assert_eq!(f.lasted_ms, Some(6 * 60_000));
@@ -720,8 +722,6 @@ fn a_spike_that_passed_is_found_with_its_end() {
     );
     assert!(f.summary.contains("(outside: "), "{}", f.summary);
 
-    let p = write_temp("transient_spike_md.log", &text);
-    let md = markdown_of(&p);
     assert!(
         md.starts_with("# Incident analysis: latency and errors from 18:10:00 to 18:16:00 UTC"),
         "{md}"

@@ -211,6 +211,15 @@ pub fn subject_of(field: &str, is_group_field: bool) -> Subject {
     }
 }
 
+/// Whether the groups of `group_field` serve side by side (hosts, tenants, routes, regions)
+/// rather than one after another (versions, and any field not named like those four).
+pub fn serves_side_by_side(group_field: &str) -> bool {
+    matches!(
+        subject_of(group_field, true),
+        Subject::Host | Subject::Tenant | Subject::Endpoint | Subject::Region
+    )
+}
+
 fn kinds_name(k: &[Kind]) -> String {
     k.iter().map(|k| k.name()).collect::<Vec<_>>().join("+")
 }
@@ -358,37 +367,37 @@ fn value_bad(v: &ValueAgg, thr: Option<f64>) -> u64 {
     v.errors.saturating_add(slow_ok).min(v.count)
 }
 
-fn group_side(g: &GroupAgg, thr: Option<f64>, fv: Option<&ValueAgg>) -> Side {
-    let h = &g.latency;
+/// A side of `count` requests, `errors` of them failed, with the latencies in `h` and
+/// `bad` bad requests (`None` without per-value counts: the failed requests are assumed to
+/// be among those slower than `thr`).
+fn hist_side<const S: u32>(
+    h: &crate::histogram::LogHistogram<S>,
+    count: u64,
+    errors: u64,
+    thr: Option<f64>,
+    bad: Option<u64>,
+) -> Side {
     let slow = thr.map_or(0, |t| slower(h, t));
-    let bad = match fv {
-        Some(v) => value_bad(v, thr),
-        // Without per-value counts: assume the failed requests are among the slow ones.
-        None => g.errors.max(slow).min(g.count),
-    };
     Side {
-        count: g.count,
-        errors: g.errors.min(g.count),
+        count,
+        errors: errors.min(count),
         lat: h.buckets().collect(),
         lat_count: h.count(),
         q: quantiles_of(h),
         slow,
-        bad,
+        bad: bad.unwrap_or_else(|| errors.max(slow).min(count)),
     }
+}
+
+fn group_side(g: &GroupAgg, thr: Option<f64>, fv: Option<&ValueAgg>) -> Side {
+    let bad = fv.map(|v| value_bad(v, thr));
+    hist_side(&g.latency, g.count, g.errors, thr, bad)
 }
 
 fn value_side(v: &ValueAgg, thr: Option<f64>) -> Side {
     let mut h = v.ok_latency.clone();
     h.merge(&v.err_latency);
-    Side {
-        count: v.count,
-        errors: v.errors.min(v.count),
-        lat: h.buckets().collect(),
-        lat_count: h.count(),
-        q: quantiles_of(&h),
-        slow: thr.map_or(0, |t| slower(&h, t)),
-        bad: value_bad(v, thr),
-    }
+    hist_side(&h, v.count, v.errors, thr, Some(value_bad(v, thr)))
 }
 
 /// `total` minus `part` (a subset of it).
@@ -561,11 +570,7 @@ pub fn diagnose(agg: &Aggregates, baseline: Option<&str>, summary: &mut Summary)
     // one is not a regression of it. Without a baseline named by the user, their values are
     // ranked as causes like any other field's (against the rest of the field), each over its
     // own timeline.
-    let side_by_side = has_group_field
-        && matches!(
-            subject_of(&group_field, true),
-            Subject::Host | Subject::Tenant | Subject::Endpoint | Subject::Region
-        );
+    let side_by_side = has_group_field && serves_side_by_side(&group_field);
 
     // Baseline.
     let base_key: Option<&str> = if !has_group_field {
@@ -932,19 +937,10 @@ impl<'a> Ctx<'a> {
                 *e = e.saturating_add(b.errors.min(b.count));
             }
         }
-        let side = |h: &crate::histogram::CoarseHistogram, count: u64, errors: u64| {
-            let slow = self.thr.map_or(0, |t| slower(h, t));
-            Side {
-                count,
-                errors,
-                lat: h.buckets().collect(),
-                lat_count: h.count(),
-                q: quantiles_of(h),
-                slow,
-                bad: errors.max(slow).min(count),
-            }
-        };
-        let (a, b) = (side(&hin, nin, ein), side(&hout, nout, eout));
+        let (a, b) = (
+            hist_side(&hin, nin, ein, self.thr, None),
+            hist_side(&hout, nout, eout, self.thr, None),
+        );
         let j = judge(&a, &b, self.thr.is_some());
         if j.sparse || j.worse.is_empty() || a.bad < MIN_BAD {
             return None;

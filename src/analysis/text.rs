@@ -82,6 +82,15 @@ pub fn fmt_time(ms: i64, multi_day: bool) -> String {
     }
 }
 
+/// `17:20 to 17:26 UTC` (the zone said once).
+fn span(a: i64, b: i64, multi_day: bool) -> String {
+    format!(
+        "{} to {}",
+        fmt_time(a, multi_day).trim_end_matches(" UTC"),
+        fmt_time(b, multi_day)
+    )
+}
+
 fn is_timeout(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
     l.contains("timeout") || l.contains("timed out") || l.contains("time out") || {
@@ -205,11 +214,7 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
     };
     if all {
         let since = match (t.started, t.ended) {
-            (Some(a), Some(b)) => format!(
-                "From {} to {}, requests",
-                fmt_time(a, multi_day).trim_end_matches(" UTC"),
-                fmt_time(b, multi_day)
-            ),
+            (Some(a), Some(b)) => format!("From {}, requests", span(a, b, multi_day)),
             (Some(a), None) => format!("Since {}, requests", fmt_time(a, multi_day)),
             _ => "Requests".to_string(),
         };
@@ -235,11 +240,10 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
                 ", since about {at} (from the whole file's timeline)"
             )),
             (_, Some(end)) => {
-                let to = fmt_time(end, multi_day);
-                if to == at {
+                if fmt_time(end, multi_day) == at {
                     s.push_str(&format!(", at {at}"))
                 } else {
-                    s.push_str(&format!(", from {} to {to}", at.trim_end_matches(" UTC")))
+                    s.push_str(&format!(", from {}", span(start, end, multi_day)))
                 }
             }
             _ if t

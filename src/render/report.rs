@@ -11,7 +11,7 @@
 //! significant regression found" report, not a made-up incident.
 
 use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio};
-use crate::analysis::{subject_of, Subject, ALL_REQUESTS};
+use crate::analysis::{serves_side_by_side, subject_of, Subject, ALL_REQUESTS};
 use crate::summary::{Finding, GroupSummary, Summary};
 use crate::units::format_rfc3339_ms;
 
@@ -218,6 +218,23 @@ fn window_words(f: &Finding, days: bool) -> (String, String) {
     }
 }
 
+/// Whether `f` is on a group that serves side by side with no baseline (routes, hosts…):
+/// held to its own normal, as one route's usual p95 is another's incident.
+fn own_normal(s: &Summary, f: &Finding) -> bool {
+    s.baseline.is_none()
+        && s.fields.group.as_deref() == Some(f.field.as_str())
+        && serves_side_by_side(&f.field)
+}
+
+/// The group whose thresholds the alert starts from: the baseline, else the largest group
+/// other than `f`'s.
+fn alert_base<'a>(s: &'a Summary, f: &Finding) -> Option<&'a GroupSummary> {
+    s.baseline
+        .as_deref()
+        .and_then(|k| group(s, k))
+        .or_else(|| s.groups.iter().find(|g| g.key != f.value))
+}
+
 /// The alert the report proposes for finding `f`: a p95 limit and an error-rate limit.
 struct Alert {
     /// The p95 limit of every group (from the baseline's gates).
@@ -240,11 +257,10 @@ impl Alert {
             let e0 = f.compared_error_rate;
             err = (e0 * 2.0).max(e0 + 0.02).min(1.0);
         }
-        let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
         Alert {
             p95,
             err,
-            own: s.baseline.is_none() && is_group && subject_of(&f.field, true) != Subject::Version,
+            own: own_normal(s, f),
             onset: f.started_at.as_deref().and_then(parse_rfc),
         }
     }
@@ -642,6 +658,7 @@ fn symptoms(f: &Finding, blocks: &mut Vec<Block>) {
 /// [`root_cause`] of a finding on every request from a moment on.
 fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     let at = when(&f.value, days);
+    let (inside, outside) = window_words(f, days);
     let noun = group_noun(s);
     blocks.push(Block::Para(vec![
         b("What is causing it? "),
@@ -670,17 +687,12 @@ fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>)
             .to_vec(),
         vec![
             row(
-                window_words(f, days).1,
+                outside,
                 f.compared_requests,
                 f.compared_error_rate,
                 f.compared_latency_ms,
             ),
-            row(
-                window_words(f, days).0,
-                f.requests,
-                f.error_rate,
-                f.latency_ms,
-            ),
+            row(inside.clone(), f.requests, f.error_rate, f.latency_ms),
         ],
     ));
     blocks.push(Block::Para(vec![t(format!(
@@ -697,7 +709,7 @@ fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>)
         .collect();
     if !lines.is_empty() {
         blocks.push(Block::Para(vec![
-            b(format!("Degraded ({}): ", subject_words(f, days))),
+            b(format!("Degraded (requests {inside}): ")),
             t(format!("a slow or failed line of the busiest {noun}s.")),
         ]));
         blocks.push(Block::Quote(lines));
@@ -805,12 +817,7 @@ fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
 }
 
 fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
-    let base = s
-        .baseline
-        .as_deref()
-        .and_then(|k| group(s, k))
-        .or_else(|| s.groups.iter().find(|g| g.key != f.value));
-    let Some(base) = base else {
+    let Some(base) = alert_base(s, f) else {
         blocks.push(Block::Para(vec![t(
             "Alert on deviations from a baseline: with a single group there is none to compute \
              thresholds from.",
@@ -917,29 +924,28 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
             a.push(t(")"));
         }
         a
-    } else if is_all(f) {
-        let mut a = vec![
-            b("Alert on deviation from the log's normal: "),
-            t(format!(
-                "page when any {noun}'s p95 over one minute exceeds "
-            )),
-        ];
-        a.push(b(rule
-            .p95
-            .map(fmt_ms)
-            .unwrap_or_else(|| "1.5× its usual p95".into())));
-        a.push(t(format!(" (1.5× the p95 {})", window_words(f, days).1)));
-        a
     } else {
+        let (heading, fallback) = if is_all(f) {
+            (
+                "Alert on deviation from the log's normal: ",
+                "1.5× its usual p95",
+            )
+        } else {
+            (
+                "Alert on deviation from the baseline: ",
+                "1.5× the baseline",
+            )
+        };
         let mut a = vec![
-            b("Alert on deviation from the baseline: "),
+            b(heading),
             t(format!(
                 "page when any {noun}'s p95 over one minute exceeds "
             )),
+            b(rule.p95.map(fmt_ms).unwrap_or_else(|| fallback.into())),
         ];
-        a.push(b(p95
-            .map(fmt_ms)
-            .unwrap_or_else(|| "1.5× the baseline".into())));
+        if is_all(f) {
+            a.push(t(format!(" (1.5× the p95 {})", window_words(f, days).1)));
+        }
         a
     };
     alert.push(t(" or the error rate exceeds "));
@@ -1026,17 +1032,11 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
             vec![t(format!("Onset: {basis} ({}).", kind_words(&f.kind)))],
         ));
     }
-    let base = s.baseline.as_deref().and_then(|k| group(s, k));
-    // Without a baseline, only groups side by side have an alert (each on its own normal).
-    let rule = match base {
-        Some(bg) => Some(Alert::new(s, f, bg)),
-        None => s
-            .groups
-            .iter()
-            .find(|g| g.key != f.value)
-            .map(|bg| Alert::new(s, f, bg))
-            .filter(|a| a.own || is_all(f)),
-    };
+    // Without a baseline, only groups side by side (each on its own normal) and the whole
+    // log (on its normal outside the window) have an alert.
+    let rule = alert_base(s, f)
+        .map(|bg| Alert::new(s, f, bg))
+        .filter(|a| s.baseline.is_some() || a.own || is_all(f));
     if let Some(rule) = rule {
         if let Some((at, why)) = rule.fires_at(s) {
             events.push((
@@ -1151,7 +1151,7 @@ fn retrospective(s: &Summary, f: &Finding) -> Vec<Vec<Inline>> {
     }
     let follow = if is_all(f) {
         "the log's normal".to_string()
-    } else if s.baseline.is_none() && is_group && subject_of(&f.field, true) != Subject::Version {
+    } else if own_normal(s, f) {
         format!("each {}'s own normal", group_noun(s))
     } else {
         "the baseline".to_string()
