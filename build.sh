@@ -243,8 +243,10 @@ wasm_tests() {
       cargo test --target "$WASM_TARGET" -j"$JOBS" "${targets[@]}" || rc=$?
   fi
   if [[ -n $crate && $rc -eq 0 ]]; then
+    # Built with simd128, as the page's module is (its SIMD paths are the ones tested).
     CHROMEDRIVER=$CHROMEDRIVER WASM_BINDGEN_TEST_WEBDRIVER_JSON=$json \
       CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
       cargo test --manifest-path "$crate" --target "$WASM_TARGET" --target-dir target/wasm-tests -j"$JOBS" || rc=$?
   fi
   rm -rf "$tmp"

@@ -75,6 +75,41 @@ fn files_analysed_together_match_the_core_and_each_has_its_encoding() {
 }
 
 #[wasm_bindgen_test]
+fn text_beyond_ascii_is_kept_and_invalid_utf8_is_counted() {
+    // Lines longer than the splitter's 64-byte blocks, so a line's bytes above 0x7F fall in
+    // a block of its own or one it shares with an ASCII line, at every chunking.
+    let mut log = Vec::new();
+    for i in 0..40 {
+        let who = ["café ünïcödé 東京", "plain-ascii-tenant", "naïve"][i % 3];
+        let pad = "x".repeat(i * 3);
+        let line = format!(
+            "{{\"responseTimeMs\": {}, \"status\": \"OK\", \"who\": \"{who}\", \"pad\": \"{pad}\"}}\r\n",
+            10 + i
+        );
+        log.extend_from_slice(line.as_bytes());
+    }
+    log.extend_from_slice(
+        b"{\"responseTimeMs\": 99, \"status\": \"OK\", \"who\": \"bad\xff\xfebytes\"}\n",
+    );
+    let whole = run(r#"{"group_by":"who"}"#, &[&log]);
+    for size in [1usize, 63, 64, 65, 1000] {
+        let chunks: Vec<&[u8]> = log.chunks(size).collect();
+        assert_eq!(
+            run(r#"{"group_by":"who"}"#, &chunks),
+            whole,
+            "chunk size {size}"
+        );
+    }
+    let s: Summary = serde_json::from_str(&whole).unwrap();
+    assert_eq!((s.input.records, s.input.invalid_utf8_lines), (41, 1));
+    let count = |k: &str| s.groups.iter().find(|g| g.key == k).map(|g| g.count);
+    assert_eq!(count("café ünïcödé 東京"), Some(14));
+    assert_eq!(count("naïve"), Some(13));
+    assert_eq!(count("plain-ascii-tenant"), Some(13));
+    assert_eq!(count("bad\u{fffd}\u{fffd}bytes"), Some(1));
+}
+
+#[wasm_bindgen_test]
 fn options_override_fields_and_bad_options_are_errors() {
     let out = run(r#"{"group_by":"status"}"#, &[SEED]);
     let s: Summary = serde_json::from_str(&out).unwrap();
