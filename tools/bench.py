@@ -6,17 +6,19 @@ build.sh first runs `cargo build --release --bins --examples`; this script then
 1. generates (once, cached in .cache/bench/) two NDJSON API logs with examples/gen_bench.rs:
    api-clean-<size>.ndjson (no malformed lines) and api-dirty-<size>.ndjson (1% malformed),
    keeping the generator's exact per-version counts beside each file (*.counts.json);
-2. for each file times `wc -l`, the serde_json reference (examples/ref_serde.rs) and
+2. for each file times `wc -l`, the two serde_json references (examples/ref_serde.rs: the three
+   fields the per-version numbers need; examples/ref_serde_issue.rs: the six issue #2 names) and
    `logdrop analyze --format json` with --threads 1 and --threads 2: one untimed warm-up run
-   each (which also warms the page cache), then N timed rounds, each running the four commands
+   each (which also warms the page cache), then N timed rounds, each running the five commands
    once, in turn (in reverse order every other round), recording wall time, CPU time and the peak
    RSS of the whole process (getrusage of the child, through a small launcher: see
-   ensure_launcher). A ratio against ref_serde is the median of the ratios within a round, so a
-   slow spell of the host weighs on both sides of it;
+   ensure_launcher). A ratio against a reference is the median of the ratios within a round, so
+   a slow spell of the host weighs on both sides of it;
 3. checks the answers: on the clean file every program must report exactly the generator's
    records and errors per version; on both files --threads 1 and --threads 2 must agree.
    A wrong answer prints MISMATCH and the script exits 1, after writing the table;
-4. prints one Markdown table per file and appends them, dated, to bench/results/<YYYY-MM-DD>.md.
+4. prints one Markdown table per file, then issue #2's targets against them, and appends it all,
+   dated, to bench/results/<YYYY-MM-DD>.md.
 
 See bench/README.md for how to read the numbers.
 """
@@ -43,6 +45,7 @@ RELEASE = ROOT / "target" / "release"
 GEN = RELEASE / "examples" / "gen_bench"
 GEN_SRC = ROOT / "examples" / "gen_bench.rs"
 REF = RELEASE / "examples" / "ref_serde"
+REF_ISSUE = RELEASE / "examples" / "ref_serde_issue"
 LOGDROP = RELEASE / "logdrop"
 BROWSER_BENCH = ROOT / "tests" / "browser" / "bench.mjs"
 WASM_BENCH = ROOT / "tools" / "bench-wasm.mjs"
@@ -78,9 +81,9 @@ class Timing:
 class BrowserResult:
     """What tests/browser/bench.mjs reports for the wasm worker in headless chromium, per run."""
 
-    # ref_serde and `logdrop --threads 1`, run again right before each browser run (same round).
-    ref: Timing
-    native: Timing
+    # The references and `logdrop --threads 1` (keys as in `bench_file`'s commands), run again
+    # right before each browser run (same round).
+    runs: dict[str, Timing]
     mb_per_s: list[float] = field(default_factory=list)
     long_tasks_over_100ms: list[int] = field(default_factory=list)
 
@@ -99,7 +102,7 @@ def main() -> int:
     if args.runs < 1:
         ap.error("--runs must be at least 1")
 
-    for exe in (GEN, REF, LOGDROP):
+    for exe in (GEN, REF, REF_ISSUE, LOGDROP):
         if not exe.exists():
             sys.exit(f"bench.py: {exe.relative_to(ROOT)} is missing; run ./build.sh bench "
                      "(it builds the release binary and examples first)")
@@ -108,12 +111,17 @@ def main() -> int:
     started = dt.datetime.now(dt.timezone.utc)
     sections = [header(started, args.runs)]
     mismatches: list[str] = []
+    measured: dict[str, tuple[int, dict[str, Timing]]] = {}
     for name, fraction in DATASETS:
         path, counts = ensure_dataset(name, fraction, args.size)
-        text, problems = bench_file(path, counts, fraction, args.runs)
+        text, problems, t = bench_file(path, counts, fraction, args.runs)
+        measured[name] = (path.stat().st_size, t)
         sections.append(text)
         mismatches += problems
         print(text, flush=True)
+    targets = issue_targets(measured)
+    sections.append(targets)
+    print(targets, flush=True)
 
     report = "\n".join(sections)
     if mismatches:
@@ -266,23 +274,22 @@ def round_ratio(ref: Timing, t: Timing) -> float:
     return statistics.median(r / x for r, x in zip(ref.seconds, t.seconds))
 
 
-def bench_browser(path: Path, runs: int, ref: tuple[str, list[str]],
-                  native: tuple[str, list[str]]) -> BrowserResult | None:
+def bench_browser(path: Path, runs: int, before: dict[str, tuple[str, list[str]]]) -> BrowserResult | None:
     """The wasm analyzer in a worker, in headless chromium: `runs` runs of tests/browser/bench.mjs,
     each a fresh browser that picks the file and prints one JSON line
     {"mb_per_s": …, "long_tasks_over_100ms": …}. Each run is a round of its own, after one run
-    of `ref` and one of `native` ((label, command), as `measure` takes them), so the page is
-    compared with them as in `measure`.
+    of each command of `before` ((label, command) by key, as `measure` takes them), so the page
+    is compared with them as in `measure`.
     None when that script does not exist.
     """
     if not BROWSER_BENCH.exists():
         return None
-    result = BrowserResult(Timing(ref[0]), Timing(native[0]))
+    result = BrowserResult({k: Timing(label) for k, (label, _) in before.items()})
     out_path = CACHE / "last.stdout"
-    print(f"  browser rounds ({ref[0]}, {native[0]}, page):", end="", flush=True)
+    print(f"  browser rounds ({', '.join(label for label, _ in before.values())}, page):", end="", flush=True)
     for _ in range(runs):
-        for t, (_, cmd) in ((result.ref, ref), (result.native, native)):
-            t.add(*run_once(cmd, out_path))
+        for k, (_, cmd) in before.items():
+            result.runs[k].add(*run_once(cmd, out_path))
         proc = subprocess.run(["node", str(BROWSER_BENCH), str(path)], cwd=ROOT, capture_output=True,
                               text=True, stdin=subprocess.DEVNULL, check=False)
         if proc.returncode != 0:
@@ -293,7 +300,7 @@ def bench_browser(path: Path, runs: int, ref: tuple[str, list[str]],
         raw = json.loads(line)
         result.mb_per_s.append(float(raw["mb_per_s"]))
         result.long_tasks_over_100ms.append(int(raw["long_tasks_over_100ms"]))
-        print(f" {result.ref.seconds[-1]:.2f}/{result.native.seconds[-1]:.2f}/{raw['mb_per_s']:.0f} MB/s",
+        print(" " + "/".join(f"{t.seconds[-1]:.2f}" for t in result.runs.values()) + f"/{raw['mb_per_s']:.0f} MB/s",
               end="", flush=True)
     print(flush=True)
     return result
@@ -350,8 +357,10 @@ def check_answers(path: Path, counts: dict, fraction: float, t: dict[str, Timing
     lines = int(t["wc"].stdout.split()[0])
     if lines != counts["lines"]:
         bad.append(f"{name}: wc -l counted {lines} lines, generator wrote {counts['lines']}")
-    # ref_serde skips every malformed line, so it must see exactly the well-formed records.
+    # The references skip every malformed line, so they must see exactly the well-formed records.
     bad += compare(f"{name}: ref_serde", ref, expected(counts, well_formed_only=True))
+    bad += compare(f"{name}: ref_serde_issue", ref_groups(t["refi"].stdout),
+                   expected(counts, well_formed_only=True))
     if ld1 != ld2:
         bad.append(f"{name}: --threads 1 gave {ld1}, --threads 2 gave {ld2}")
     if t["ld1"].stdout != t["ld2"].stdout:
@@ -373,19 +382,20 @@ def check_answers(path: Path, counts: dict, fraction: float, t: dict[str, Timing
 
 # --- report ----------------------------------------------------------------------------------------
 
-def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[str, list[str]]:
+def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[str, list[str], dict[str, Timing]]:
     size = path.stat().st_size
     print(f"{path.name}: {size:,} bytes, {counts['lines']:,} lines, {runs} runs + 1 warm-up", flush=True)
     f = str(path)
     cmds = {
         "wc": ("wc -l", ["wc", "-l", f]),
         "ref": ("ref_serde", [str(REF), f]),
+        "refi": ("ref_serde_issue", [str(REF_ISSUE), f]),
         "ld1": ("logdrop --threads 1", [str(LOGDROP), "analyze", "--format", "json", "--threads", "1", f]),
         "ld2": ("logdrop --threads 2", [str(LOGDROP), "analyze", "--format", "json", "--threads", "2", f]),
     }
     t = measure(cmds, runs)
     notes, problems = check_answers(path, counts, fraction, t)
-    browser = bench_browser(path, runs, ref=cmds["ref"], native=cmds["ld1"])
+    browser = bench_browser(path, runs, {k: cmds[k] for k in ("ref", "refi", "ld1")})
     wasm_node = bench_wasm_node(path)
     if wasm_node is not None:
         got = {g["key"]: (g["count"], g["errors"]) for g in wasm_node[1]["groups"]}
@@ -393,42 +403,74 @@ def bench_file(path: Path, counts: dict, fraction: float, runs: int) -> tuple[st
         if got != want:
             problems.append(f"wasm in Node: groups {got} differ from logdrop --threads 1 {want}")
 
-    ref_median = t["ref"].median
     rows = [
-        "| command | median s | min–max s | MB/s | CPU s | peak RSS MiB | speed vs ref_serde |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| command | median s | min–max s | MB/s | CPU s | peak RSS MiB | speed vs ref_serde "
+        "| vs ref_serde_issue |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for key, cmd in (("wc", "`wc -l`"), ("ref", "`ref_serde` (serde_json, 1 thread)"),
+    for key, cmd in (("wc", "`wc -l`"), ("ref", "`ref_serde` (serde_json, 3 fields, 1 thread)"),
+                     ("refi", "`ref_serde_issue` (serde_json, the issue's 6 fields, 1 thread)"),
                      ("ld1", "`logdrop analyze --threads 1`"), ("ld2", "`logdrop analyze --threads 2`")):
         tm = t[key]
         rows.append(f"| {cmd} | {tm.median:.3f} | {min(tm.seconds):.3f}–{max(tm.seconds):.3f} "
                     f"| {size / tm.median / 1e6:,.0f} | {statistics.median(tm.cpu_seconds):.3f} "
-                    f"| {tm.max_rss_kib / 1024:,.1f} | {round_ratio(t['ref'], tm):.2f}× |")
+                    f"| {tm.max_rss_kib / 1024:,.1f} | {round_ratio(t['ref'], tm):.2f}× "
+                    f"| {round_ratio(t['refi'], tm):.2f}× |")
     if wasm_node is not None:
         secs = size / 1e6 / wasm_node[0]
         rows.append(f"| wasm in Node (the page's module, engine only, 1 run) | {secs:.3f} | – | {wasm_node[0]:,.0f} | – | – "
-                    f"| {ref_median / secs:.2f}×\\* |")
+                    f"| {t['ref'].median / secs:.2f}×\\* | {t['refi'].median / secs:.2f}×\\* |")
     if browser is not None:
         secs = size / 1e6 / browser.median
         slow, fast = size / 1e6 / min(browser.mb_per_s), size / 1e6 / max(browser.mb_per_s)
         page = Timing("page", [size / 1e6 / x for x in browser.mb_per_s])
         rows.append(f"| browser: wasm worker, headless chromium ({len(browser.mb_per_s)} rounds) | {secs:.3f} "
-                    f"| {fast:.3f}–{slow:.3f} | {browser.median:,.0f} | – | – | {round_ratio(browser.ref, page):.2f}× |")
+                    f"| {fast:.3f}–{slow:.3f} | {browser.median:,.0f} | – | – "
+                    f"| {round_ratio(browser.runs['ref'], page):.2f}× | {round_ratio(browser.runs['refi'], page):.2f}× |")
         notes.append("browser: MB/s per run " + ", ".join(f"{x:,.0f}" for x in browser.mb_per_s)
                      + f"; long tasks over 100 ms on the page's main thread: {max(browser.long_tasks_over_100ms)}"
                      " at most in a run")
-        notes.append("browser rounds: each page run right after one run of `ref_serde` and one of "
-                     "`logdrop analyze --threads 1`, which took "
-                     + ", ".join(f"{r:.2f}/{n:.2f}" for r, n in zip(browser.ref.seconds, browser.native.seconds))
-                     + " s; the page ran at " + f"{round_ratio(browser.native, page):.2f}"
+        ref, refi, native = (browser.runs[k].seconds for k in ("ref", "refi", "ld1"))
+        notes.append("browser rounds: each page run right after one run of `ref_serde`, one of `ref_serde_issue` "
+                     "and one of `logdrop analyze --threads 1`, which took "
+                     + ", ".join(f"{a:.2f}/{b:.2f}/{c:.2f}" for a, b, c in zip(ref, refi, native))
+                     + " s; the page ran at " + f"{round_ratio(browser.runs['ld1'], page):.2f}"
                      + " of the native one-thread speed (median of the rounds)")
 
-    notes.insert(0, "speed vs ref_serde: the median of the ratios within each round; \\* against the median "
-                    "of `ref_serde`'s runs in the rounds (the wasm row runs once, after them)")
+    notes.insert(0, "speed vs a reference: the median of the ratios within each round; \\* against the median "
+                    "of the reference's runs in the rounds (the wasm row runs once, after them)")
     title = (f"### {path.name} — {size:,} bytes, {counts['lines']:,} lines, "
              f"{fraction:.0%} malformed")
     text = "\n".join([title, "", *rows, ""] + [f"- {n}" for n in notes] + [f"- **MISMATCH** {p}" for p in problems])
-    return text + "\n", problems
+    return text + "\n", problems, t
+
+
+def issue_targets(measured: dict[str, tuple[int, dict[str, Timing]]]) -> str:
+    """Issue #2's targets, each against the figures above (one thread unless said)."""
+    size, clean = measured["clean"]
+    ld1 = clean["ld1"]
+    mb_s = size / ld1.median / 1e6
+    ratio = round_ratio(clean["refi"], ld1)
+    rss = max(t.max_rss_kib for _, ts in measured.values() for k, t in ts.items() if k.startswith("ld")) / 1024
+    lines = [
+        "#### Issue #2's targets",
+        "",
+        "| target | measured | met |",
+        "|---|---:|:---:|",
+        f"| ≥ 750 MB/s on one thread, clean lines | {mb_s:,.0f} MB/s | {'yes' if mb_s >= 750 else '**no**'} |",
+        f"| ≥ 1.4× the serde_json reference of the same fields (`ref_serde_issue`), same run "
+        f"| {ratio:.2f}× | {'yes' if ratio >= 1.4 else '**no**'} |",
+    ]
+    if "dirty" in measured:
+        dsize, dirty = measured["dirty"]
+        # Per byte, since the two files differ a little in size.
+        slower = (dirty["ld1"].median / dsize) / (ld1.median / size) - 1
+        lines.append(f"| ≤ 20% slower with 1% malformed lines | {slower:+.0%} "
+                     f"| {'yes' if slower <= 0.20 else '**no**'} |")
+    lines.append(f"| peak RSS < 50 MB whatever the file size (any thread count) | {rss:,.1f} MiB "
+                 f"| {'yes' if rss * 1.048576 < 50 else '**no**'} |")
+    lines.append(f"| (for comparison) against `ref_serde`, 3 fields | {round_ratio(clean['ref'], ld1):.2f}× | – |")
+    return "\n".join(lines) + "\n"
 
 
 def header(started: dt.datetime, runs: int) -> str:
