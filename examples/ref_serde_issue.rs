@@ -10,54 +10,18 @@
 //! are only read, their lengths summed and printed, so that they are parsed as fields: serde_json
 //! checks a borrowed string's UTF-8, and skips a field the struct does not name without.
 
+#[macro_use]
 #[path = "ref_common/mod.rs"]
 mod common;
 
-use common::{Fields, Rec};
-use serde::Deserialize;
 use std::process::ExitCode;
 
-/// Each field its own member (not `#[serde(flatten)]` of `ref_serde`'s struct, which would
-/// buffer every record in a map).
-#[derive(Deserialize)]
-struct IssueFields<'a> {
-    #[serde(rename = "responseTimeMs")]
-    rt: Option<f64>,
-    #[serde(borrow)]
-    status: Option<&'a str>,
-    #[serde(rename = "modelVersion", borrow)]
-    v: Option<&'a str>,
-    #[serde(borrow)]
-    ts: Option<&'a str>,
-    #[serde(borrow)]
-    endpoint: Option<&'a str>,
-    #[serde(borrow)]
-    tenant: Option<&'a str>,
-}
-
-impl<'a> Rec<'a> for IssueFields<'a> {
-    fn latency(&self) -> Option<f64> {
-        self.rt
-    }
-    fn status(&self) -> Option<&'a str> {
-        self.status
-    }
-    fn version(&self) -> Option<&'a str> {
-        self.v
-    }
-    fn other_bytes(&self) -> usize {
-        [self.ts, self.endpoint, self.tenant]
-            .iter()
-            .map(|f| f.map_or(0, str::len))
-            .sum()
-    }
-}
-
-struct AllIssueFields;
-impl Fields for AllIssueFields {
-    type R<'a> = IssueFields<'a>;
-}
+reference!(IssueFields {
+    ts,
+    endpoint,
+    tenant
+});
 
 fn main() -> ExitCode {
-    common::main::<AllIssueFields>("ref_serde_issue")
+    common::main::<IssueFields>("ref_serde_issue")
 }

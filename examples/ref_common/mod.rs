@@ -29,6 +29,47 @@ pub trait Fields {
     type R<'a>: Rec<'a>;
 }
 
+/// `reference!(Name { extra, … })`: the struct `Name` with the seed's three fields
+/// (`responseTimeMs`, `status`, `modelVersion`) and the `extra` ones, each its own member (not
+/// `#[serde(flatten)]`, which would buffer every record in a map), borrowed, their lengths
+/// summed; its [`Rec`], and `Name::Fields` for [`main`].
+macro_rules! reference {
+    ($name:ident { $($extra:ident),* }) => {
+        #[derive(serde::Deserialize)]
+        struct $name<'a> {
+            #[serde(rename = "responseTimeMs")]
+            rt: Option<f64>,
+            #[serde(borrow)]
+            status: Option<&'a str>,
+            #[serde(rename = "modelVersion", borrow)]
+            v: Option<&'a str>,
+            $(
+                #[serde(borrow)]
+                $extra: Option<&'a str>,
+            )*
+        }
+
+        impl<'a> common::Rec<'a> for $name<'a> {
+            fn latency(&self) -> Option<f64> {
+                self.rt
+            }
+            fn status(&self) -> Option<&'a str> {
+                self.status
+            }
+            fn version(&self) -> Option<&'a str> {
+                self.v
+            }
+            fn other_bytes(&self) -> usize {
+                0 $(+ self.$extra.map_or(0, str::len))*
+            }
+        }
+
+        impl common::Fields for $name<'static> {
+            type R<'a> = $name<'a>;
+        }
+    };
+}
+
 #[derive(Default)]
 struct Group {
     count: u64,
