@@ -170,6 +170,13 @@ pub fn write_findings(out: &mut impl Write, s: &Summary) -> io::Result<()> {
                  baseline {}, and no field value explains the slow or failed requests.",
                 safe(s.baseline.as_deref().unwrap_or(""))
             )?;
+        } else if s.fields.latency.is_none() {
+            // Only errors could be judged: "slow" would claim what was not looked at.
+            writeln!(
+                out,
+                "findings: none. No field value explains the failed requests (without a \
+                 latency field, slow requests could not be judged)."
+            )?;
         } else {
             writeln!(
                 out,

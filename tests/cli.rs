@@ -214,6 +214,14 @@ fn no_latency_field_says_what_to_do() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--latency"), "{err}");
     assert!(err.contains("action"), "names the fields it saw: {err}");
+    // The table still shows what was read, without claiming slowness was judged.
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("latency=—"), "{table}");
+    assert!(
+        table.contains("explains the failed requests (without a latency field"),
+        "{table}"
+    );
+    assert!(!table.contains("slow or failed"), "{table}");
 }
 
 #[test]
