@@ -338,18 +338,34 @@ impl Splitter {
             self.end_carried(sink);
             start = nl + 1;
         }
+        // The first line that may not be ASCII has the rest of the chunk's complete lines
+        // checked as UTF-8 in one call (`valid_to`: where that valid text ends): on a log with
+        // text beyond ASCII on every line, one call per line ran 1.5–2% slower than the one
+        // region check before `Newlines`, this as fast. When the region is not valid, each
+        // line that may not be ASCII is checked on its own (and the bad ones decoded lossily).
+        let mut valid_to = 0;
+        let mut region_checked = false;
         for (nl, maybe_not_ascii) in newlines {
             let line = &chunk[start..nl];
             let off = chunk_start + start as u64;
+            if maybe_not_ascii && nl > valid_to && !region_checked {
+                region_checked = true;
+                let end = memchr::memrchr(b'\n', &chunk[nl..]).map_or(nl, |i| nl + i);
+                if simdutf8::basic::from_utf8(&chunk[start..end]).is_ok() {
+                    valid_to = end;
+                }
+            }
             if line.len() > self.max_line_bytes {
                 self.emit_too_long(off, line, line.len() as u64, sink);
-            } else if maybe_not_ascii {
-                self.emit(line, off, sink);
-            } else {
-                // SAFETY: every byte of `line` is below 0x80 (`Newlines` saw no other in the
-                // blocks it spans), and ASCII text is UTF-8.
+            } else if !maybe_not_ascii || nl <= valid_to {
+                // SAFETY: either every byte of `line` is below 0x80 (`Newlines` saw no other in
+                // the blocks it spans), and ASCII text is UTF-8; or `line` lies within
+                // `chunk[s..valid_to]`, checked as UTF-8 above, and starts and ends at a line
+                // boundary of it (after a `\n`, at a `\n`): never inside a multi-byte character.
                 let text = unsafe { std::str::from_utf8_unchecked(line) };
                 self.emit_str(text, off, sink);
+            } else {
+                self.emit(line, off, sink);
             }
             start = nl + 1;
         }
