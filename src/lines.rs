@@ -4,8 +4,8 @@
 //! UTF-8 byte-order mark at the start of input, caps overlong lines (their bytes are counted,
 //! never buffered past the cap), and decodes invalid UTF-8 lossily (counted). Each new chunk is
 //! read once, 64 bytes at a time, for its newlines and for bytes above 0x7F together
-//! ([`Newlines`]): a line of ASCII needs no other check, any other is checked as UTF-8 on its
-//! own. A carried tail is never rescanned.
+//! ([`Newlines`]): a line of ASCII needs no other check; the first other one has the rest of
+//! the chunk's lines checked as UTF-8 in one call (each on its own when that fails). A carried tail is never rescanned.
 //!
 //! UTF-16 input (Windows tools write it: PowerShell's `>`, `Out-File`, some event-log exports)
 //! is decoded transparently: the [`Encoding`] is chosen from the first four bytes (a UTF-16
