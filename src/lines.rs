@@ -5,7 +5,8 @@
 //! never buffered past the cap), and decodes invalid UTF-8 lossily (counted). Each new chunk is
 //! read once, 64 bytes at a time, for its newlines and for bytes above 0x7F together
 //! ([`Newlines`]): a line of ASCII needs no other check; the first other one has the rest of
-//! the chunk's lines checked as UTF-8 in one call (each on its own when that fails). A carried tail is never rescanned.
+//! the chunk's lines checked as UTF-8 in one call (each on its own when that fails). A carried
+//! tail is never rescanned.
 //!
 //! UTF-16 input (Windows tools write it: PowerShell's `>`, `Out-File`, some event-log exports)
 //! is decoded transparently: the [`Encoding`] is chosen from the first four bytes (a UTF-16
@@ -359,9 +360,10 @@ impl Splitter {
                 self.emit_too_long(off, line, line.len() as u64, sink);
             } else if !maybe_not_ascii || nl <= valid_to {
                 // SAFETY: either every byte of `line` is below 0x80 (`Newlines` saw no other in
-                // the blocks it spans), and ASCII text is UTF-8; or `line` lies within
-                // `chunk[s..valid_to]`, checked as UTF-8 above, and starts and ends at a line
-                // boundary of it (after a `\n`, at a `\n`): never inside a multi-byte character.
+                // the blocks it spans), and ASCII text is UTF-8; or `line` lies within the
+                // region checked as UTF-8 above (from the start of a line to `valid_to`) and
+                // starts and ends at line boundaries of it (after a `\n`, at a `\n`), never
+                // inside a multi-byte character.
                 let text = unsafe { std::str::from_utf8_unchecked(line) };
                 self.emit_str(text, off, sink);
             } else {
