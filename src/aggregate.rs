@@ -1581,6 +1581,7 @@ impl Aggregates {
             latency_unit: sc.latency_unit.map(|u| u.name().to_string()),
             status: sc.status.clone(),
             time: sc.time.clone(),
+            time_zone: sc.time_zone.clone(),
             candidates: sc.candidates.clone(),
         };
         s.warnings = sc.warnings.clone();

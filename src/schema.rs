@@ -294,6 +294,10 @@ pub struct Schema {
     /// places every other one in its year. `None` otherwise.
     #[serde(default)]
     pub time_year_ref: Option<i64>,
+    /// The zone the time field's values name, most of them ([`units::written_zone`]): what
+    /// times are shown in. `None` without a time field.
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// The records are JSON lines whose `log` string holds the record (Docker's json-file
     /// driver): read it ([`crate::parse::Parser::inner_log`]).
     #[serde(default)]
@@ -321,6 +325,9 @@ pub struct Overrides {
 }
 
 const MAX_VALUES: usize = 256;
+/// Distinct zones counted per field (a log names one, or two across a change of daylight
+/// saving time).
+const MAX_ZONES: usize = 8;
 
 /// Median of a unitless latency field's whole values from which they are read as
 /// nanoseconds: 10⁶ is 1 ms as nanoseconds, 1 s as microseconds, and 17 minutes as
@@ -340,6 +347,8 @@ struct Obs {
     /// Timestamps without a year ([`units::parse_yearless`]), and the first of them.
     yearless: u32,
     first_yearless: Option<units::Yearless>,
+    /// How many timestamp values name each zone (at most [`MAX_ZONES`] zones).
+    zones: Vec<(units::Zone, u32)>,
     http_like: u32,
     /// String values that are URL paths (`/…`) or URLs (`https://host/…`).
     paths: u32,
@@ -429,8 +438,14 @@ impl Detector {
                     if units::parse_duration_text(s.as_bytes()).is_some() {
                         obs.dur_text += 1;
                     }
-                    if units::parse_timestamp(s.as_bytes()).is_some() {
+                    if let Some(z) = units::written_zone(s.as_bytes()) {
                         obs.ts_text += 1;
+                        let full = obs.zones.len() >= MAX_ZONES;
+                        match obs.zones.iter_mut().find(|(k, _)| *k == z) {
+                            Some((_, n)) => *n += 1,
+                            None if !full => obs.zones.push((z, 1)),
+                            None => {}
+                        }
                     } else if let Some(t) = units::parse_yearless(s.as_bytes()) {
                         obs.yearless += 1;
                         obs.first_yearless.get_or_insert(t);
@@ -575,6 +590,7 @@ impl Detector {
         // Apply overrides / first choices.
         schema.time = pick(&ov.time, &schema.candidates.time);
         self.year_ref(&mut schema, &names);
+        schema.time_zone = schema.time.as_ref().map(|k| self.zone_of(k).name());
         schema.latency = pick(&ov.latency, &schema.candidates.latency);
         schema.status = pick(&ov.status, &schema.candidates.status);
         schema.status_kind = schema.status.as_ref().map(|s| {
@@ -709,6 +725,24 @@ impl Detector {
              does not put them in the future), in UTC",
             schema.time.as_deref().unwrap_or_default()
         ));
+    }
+
+    /// The zone most of `key`'s timestamp strings name; UTC for epoch numbers, `Unnamed` for
+    /// timestamps without a year (syslog, klog: read as UTC, shown as written).
+    fn zone_of(&self, key: &str) -> units::Zone {
+        let Some(o) = self.fields.get(key) else {
+            return units::Zone::Utc;
+        };
+        let most = o
+            .zones
+            .iter()
+            .max_by_key(|(z, n)| (*n, *z == units::Zone::Utc));
+        match most {
+            Some(&(z, n)) if n >= o.epoch_num => z,
+            _ if o.epoch_num > 0 => units::Zone::Utc,
+            _ if o.yearless > 0 => units::Zone::Unnamed,
+            _ => units::Zone::Utc,
+        }
     }
 
     fn guess_status_kind(&self, key: &str) -> StatusKind {

@@ -24,9 +24,11 @@
 //! binary layout: integers are LEB128 varints (signed ones zigzag), strings a varint byte
 //! length then UTF-8, lists a varint count then items, and, in this order:
 //!
-//! 1. `flags` (bit 0: redacted), the time base (epoch ms) every timestamp is relative to;
+//! 1. `flags` (bit 0: redacted; bit 1: `fields.time_zone` is written), the time base (epoch ms)
+//!    every timestamp is relative to;
 //! 2. `input`: the counts, skip reasons, repairs, formats, and at most one repaired example;
-//! 3. `fields`: the five chosen fields and (when room) the candidates; `warnings`; `baseline`;
+//! 3. `fields`: the five chosen fields, the time zone (flag bit 1), and (when room) the
+//!    candidates; `warnings`; `baseline`;
 //! 4. `groups`: key, count, errors, latency count, the 8 latency stats, first/last seen,
 //!    status counts, the CDF, the evidence lines (`error_rate` is recomputed: errors ÷ count);
 //! 5. `timeline`: bucket width, then per series its points `(Δt in buckets, count, errors,
@@ -851,7 +853,8 @@ fn min_opt(a: Option<String>, b: Option<String>, smaller: bool) -> Option<String
 
 fn pack(s: &Summary, redacted: bool) -> String {
     let mut w = Writer {
-        flags: u64::from(redacted),
+        // Bit 1: the time zone follows the five fields (absent in links made before it was).
+        flags: u64::from(redacted) | u64::from(s.fields.time_zone.is_some()) << 1,
         ..Writer::default()
     };
     write_summary(&mut w, s);
@@ -1048,7 +1051,7 @@ fn write_summary(w: &mut Writer, s: &Summary) {
         })
         .unwrap_or(0);
     let base = w.base_ms;
-    w.u(w.flags); // flags: bit 0 = evidence redacted
+    w.u(w.flags); // flags: bit 0 = evidence redacted, bit 1 = a time zone is written
     w.i(base);
 
     let i = &s.input;
@@ -1077,6 +1080,9 @@ fn write_summary(w: &mut Writer, s: &Summary) {
     let f = &s.fields;
     for v in [&f.group, &f.latency, &f.latency_unit, &f.status, &f.time] {
         w.opt_str(v.as_deref());
+    }
+    if let Some(z) = &f.time_zone {
+        w.str(z);
     }
     let c = &f.candidates;
     for v in [&c.group, &c.latency, &c.status, &c.time] {
@@ -1458,6 +1464,9 @@ fn read_summary(r: &mut Reader<'_>) -> R<Summary> {
     f.latency_unit = r.opt_str()?;
     f.status = r.opt_str()?;
     f.time = r.opt_str()?;
+    if r.flags & 2 != 0 {
+        f.time_zone = Some(r.str()?);
+    }
     f.candidates.group = r.strs()?;
     f.candidates.latency = r.strs()?;
     f.candidates.status = r.strs()?;

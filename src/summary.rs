@@ -85,6 +85,10 @@ pub struct FieldChoice {
     pub latency_unit: Option<String>,
     pub status: Option<String>,
     pub time: Option<String>,
+    /// The zone the timestamps name, which times are shown in: `UTC`, an offset (`+01:00`),
+    /// or `none` (they name none: shown as written, with no zone). Null without a time field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// Other fields that could fill each role, best first (for the override dropdowns).
     #[serde(default)]
     pub candidates: Candidates,

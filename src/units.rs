@@ -524,6 +524,98 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 const MIN_FORMAT_MS: i64 = -62_167_219_200_000;
 const MAX_FORMAT_MS: i64 = 253_402_300_799_999;
 
+/// The zone a log's timestamps are shown in: the one they name (UTC, or a fixed offset), or
+/// none when they name none (the log's own clock, shown as written and labelled with no zone).
+/// Timestamps are read as epoch ms in UTC either way (a time without a zone read as if UTC), so
+/// only the display shifts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Utc,
+    /// Minutes east of UTC (never 0: that is `Utc`).
+    Offset(i32),
+    /// The timestamps name no zone.
+    Unnamed,
+}
+
+impl Zone {
+    /// From the summary's `fields.time_zone` (`UTC`, `+01:00`, `none`); absent (an older
+    /// summary, or no time field): UTC, as before zones were shown.
+    pub fn from_name(name: Option<&str>) -> Zone {
+        match name {
+            Some("none") => Zone::Unnamed,
+            Some(n) => parse_zone(n.as_bytes())
+                .filter(|&ms| ms != 0)
+                .map_or(Zone::Utc, |ms| Zone::Offset((ms / 60_000) as i32)),
+            None => Zone::Utc,
+        }
+    }
+
+    /// The summary's `fields.time_zone`: `UTC`, `+01:00`, `-07:00`, `+05:45`, or `none`.
+    pub fn name(self) -> String {
+        match self {
+            Zone::Utc => "UTC".into(),
+            Zone::Offset(m) => {
+                let sign = if m < 0 { '-' } else { '+' };
+                format!("{sign}{:02}:{:02}", m.abs() / 60, m.abs() % 60)
+            }
+            Zone::Unnamed => "none".into(),
+        }
+    }
+
+    /// What follows a time shown in this zone: ` UTC`, ` UTC+01:00`, or nothing.
+    pub fn suffix(self) -> String {
+        match self {
+            Zone::Utc => " UTC".into(),
+            Zone::Offset(_) => format!(" UTC{}", self.name()),
+            Zone::Unnamed => String::new(),
+        }
+    }
+
+    /// Epoch ms of `ms` on this zone's clock (what [`format_rfc3339_ms`] of it shows).
+    pub fn local_ms(self, ms: i64) -> i64 {
+        match self {
+            Zone::Offset(m) => ms.saturating_add(i64::from(m) * 60_000),
+            Zone::Utc | Zone::Unnamed => ms,
+        }
+    }
+}
+
+/// The zone timestamp text names, when it is one [`parse_timestamp`] reads: `Some(Zone::Utc)`
+/// for `Z`, `UTC`, `GMT`, `+00:00` or an epoch number; `Some(Zone::Offset(60))` for `+01:00`,
+/// `+0100` or `+01`; `Some(Zone::Unnamed)` for a time with none (`2026-11-27 18:02:11,123`);
+/// `None` when it is not a timestamp.
+pub fn written_zone(s: &[u8]) -> Option<Zone> {
+    parse_timestamp(s)?;
+    let s = s.trim_ascii();
+    let s = s.strip_prefix(b"[").unwrap_or(s);
+    let s = s.strip_suffix(b"]").unwrap_or(s);
+    if s.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+        return Some(Zone::Utc);
+    }
+    // A zone follows the time of day (a `:`), never a bare date (`2026-11-07` is no `-07`).
+    for k in [7, 6, 5, 4, 3, 1] {
+        let Some(at) = s.len().checked_sub(k) else {
+            continue;
+        };
+        let (time, zone) = s.split_at(at);
+        let starts_a_zone = matches!(
+            zone.first(),
+            Some(b' ' | b'+' | b'-' | b'Z' | b'z' | b'U' | b'u' | b'G' | b'g')
+        );
+        if !time.contains(&b':') || !starts_a_zone {
+            continue;
+        }
+        if let Some(ms) = parse_zone(zone) {
+            return Some(match ms / 60_000 {
+                0 => Zone::Utc,
+                m => Zone::Offset(m as i32),
+            });
+        }
+    }
+    Some(Zone::Unnamed)
+}
+
 /// Epoch milliseconds → `"2026-11-27T18:02:11.123Z"`: always UTC, always 3 decimals, always
 /// 24 bytes. Values before year 0 or after year 9999 are clamped to
 /// `0000-01-01T00:00:00.000Z` / `9999-12-31T23:59:59.999Z` (never panics).
@@ -1050,6 +1142,48 @@ fn yearless_in(t: Yearless, y: i64) -> Option<i64> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_zone_names_what_the_text_names() {
+        let z = |t: &str| written_zone(t.as_bytes());
+        assert_eq!(z("2026-11-27T18:02:11Z"), Some(Zone::Utc));
+        assert_eq!(z("2026-11-27T18:02:11.123+00:00"), Some(Zone::Utc));
+        assert_eq!(z("2026-11-27 18:02:11 UTC"), Some(Zone::Utc));
+        assert_eq!(z("27/Nov/2026:18:02:11 +0000"), Some(Zone::Utc));
+        assert_eq!(z("1764266531123"), Some(Zone::Utc));
+        assert_eq!(z("2026-11-27T18:02:11.123+01:00"), Some(Zone::Offset(60)));
+        assert_eq!(z("2026-11-27T18:02:11+0530"), Some(Zone::Offset(330)));
+        assert_eq!(z("[27/Nov/2026:18:02:11 -0700]"), Some(Zone::Offset(-420)));
+        assert_eq!(z("2026-11-27T18:02-07"), Some(Zone::Offset(-420)));
+        assert_eq!(z("2026-11-27 18:02:11,123"), Some(Zone::Unnamed));
+        assert_eq!(z("2026-11-27T18:02:11"), Some(Zone::Unnamed));
+        assert_eq!(z("2026-11-07"), Some(Zone::Unnamed));
+        assert_eq!(z("not a time"), None);
+    }
+
+    #[test]
+    fn zones_round_trip_their_names_and_shift_only_the_display() {
+        let zones = [
+            Zone::Utc,
+            Zone::Offset(60),
+            Zone::Offset(-420),
+            Zone::Offset(345),
+            Zone::Unnamed,
+        ];
+        for zone in zones {
+            assert_eq!(Zone::from_name(Some(&zone.name())), zone);
+        }
+        assert_eq!(Zone::from_name(None), Zone::Utc);
+        assert_eq!(Zone::from_name(Some("+00:00")), Zone::Utc);
+        assert_eq!(Zone::Offset(-420).name(), "-07:00");
+        assert_eq!(Zone::Offset(60).suffix(), " UTC+01:00");
+        assert_eq!(Zone::Unnamed.suffix(), "");
+        let t = parse_timestamp(b"2026-11-27T17:40:00+01:00").unwrap_or(0);
+        assert_eq!(
+            format_rfc3339_ms(Zone::Offset(60).local_ms(t)),
+            "2026-11-27T17:40:00.000Z"
+        );
+    }
     use proptest::prelude::*;
 
     #[test]
