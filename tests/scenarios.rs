@@ -815,3 +815,76 @@ fn user_baseline_is_respected() {
     assert!(c.kinds.contains(&"fewer-errors".to_string()));
     assert!(s.findings.is_empty(), "{:#?}", s.findings);
 }
+
+/// `text` with each `"ts":"…Z"` written on the clock of `zone` instead: the same instants
+/// with `+01:00` (for `Offset(60)`), or with no zone at all (`Unnamed`: the wall clock digits
+/// of UTC, as a log that names no zone writes them).
+fn rezoned(text: &str, zone: logdrop::units::Zone) -> String {
+    use logdrop::units::{format_rfc3339_ms, parse_timestamp, Zone};
+    text.lines()
+        .map(|line| {
+            let Some(at) = line.find(r#""ts":""#).map(|i| i + 6) else {
+                return format!("{line}\n");
+            };
+            let end = at + 24;
+            let ms = parse_timestamp(&line.as_bytes()[at..end]).unwrap();
+            let local = format_rfc3339_ms(zone.local_ms(ms));
+            let written = match zone {
+                Zone::Unnamed => local[..23].to_string(),
+                z => format!("{}{}", &local[..23], z.name()),
+            };
+            format!("{}{written}{}\n", &line[..at], &line[end..])
+        })
+        .collect()
+}
+
+#[test]
+fn times_are_shown_on_the_clock_the_log_names() {
+    use logdrop::units::Zone;
+    // The spike of 18:10–18:16 UTC, written by a server at +01:00: the JSON keeps UTC
+    // instants, and every time a person reads is on the log's clock, zone named.
+    let text = rezoned(&transient_spike(), Zone::Offset(60));
+    assert!(text.contains(r#""ts":"2026-11-27T19:10:00.000+01:00""#));
+    let (s, md) = whole_log_finding("spike_at_plus_one", &text);
+    assert_eq!(s.fields.time_zone.as_deref(), Some("+01:00"));
+    let f = top(&s);
+    assert_eq!(f.value, "2026-11-27T18:10:00.000Z");
+    assert!(
+        f.summary
+            .starts_with("From 19:10 to 19:16 UTC+01:00, requests were "),
+        "{}",
+        f.summary
+    );
+    assert!(
+        md.starts_with(
+            "# Incident analysis: latency and errors from 19:10:00 to 19:16:00 UTC+01:00"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("18:1") && !md.contains(" UTC "), "{md}");
+    // A share link carries the zone.
+    let opts = logdrop::share::ShareOptions::default();
+    let shown = logdrop::share::decode(&logdrop::share::encode(&s, &opts)).unwrap();
+    assert_eq!(shown.fields.time_zone.as_deref(), Some("+01:00"));
+
+    // Written with no zone: shown as written, no zone claimed.
+    let text = rezoned(&transient_spike(), Zone::Unnamed);
+    assert!(text.contains(r#""ts":"2026-11-27T18:10:00.000""#));
+    let (s, md) = whole_log_finding("spike_no_zone", &text);
+    assert_eq!(s.fields.time_zone.as_deref(), Some("none"));
+    let f = top(&s);
+    assert!(
+        f.summary.starts_with("From 18:10 to 18:16, requests were "),
+        "{}",
+        f.summary
+    );
+    assert!(
+        md.starts_with("# Incident analysis: latency and errors from 18:10:00 to 18:16:00\n"),
+        "{md}"
+    );
+    assert!(!md.contains("UTC"), "{md}");
+
+    // In UTC, as before.
+    let (s, _) = whole_log_finding("spike_utc", &transient_spike());
+    assert_eq!(s.fields.time_zone.as_deref(), Some("UTC"));
+}

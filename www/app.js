@@ -573,11 +573,12 @@ function renderFindings(s) {
     li.append(main);
     // Field `*`: every request in a window of time, from `value` to `ended_at` (or the end of
     // the log), that no field value explains.
-    const minute = (t) => String(t).replace('T', ' ').slice(0, 16);
+    const tz = s.fields?.time_zone;
+    const minute = (t) => localTime(t, tz).slice(0, 16);
     const subject = f.field === '*' && typeof f.value === 'string'
       ? (f.ended_at
-        ? `all requests from ${minute(f.value)} to ${minute(f.ended_at).slice(11)} UTC`
-        : `all requests since ${minute(f.value)} UTC`)
+        ? `all requests from ${minute(f.value)} to ${minute(f.ended_at).slice(11)}${zoneSuffix(tz)}`
+        : `all requests since ${minute(f.value)}${zoneSuffix(tz)}`)
       : f.field && f.value !== undefined ? `${f.field} = ${f.value}` : f.field;
     const meta = [f.kind, subject]
       .filter((x) => x !== undefined && x !== null && x !== '');
@@ -738,7 +739,9 @@ function renderTable(s) {
   }
   const more = s.groups.length - MAX_ROWS;
   $('#groups-caption').textContent =
-    `Latency and errors per group (latency in ms${s.fields.latency ? `, from ${s.fields.latency}` : ''}). Select a column heading to sort.` +
+    `Latency and errors per group (latency in ms${s.fields.latency ? `, from ${s.fields.latency}` : ''}` +
+    `${s.fields.time ? `; times ${s.fields.time_zone === 'none' ? 'as written in the log' : `in${zoneSuffix(s.fields.time_zone)}`}` : ''}). ` +
+    'Select a column heading to sort.' +
     (more > 0 ? ` The ${fmtInt.format(more)} smallest groups are not shown.` : '');
 }
 
@@ -900,10 +903,28 @@ export function fmtPct(r) {
   return `${p < 10 ? p.toFixed(1) : p.toFixed(0)}%`;
 }
 
+// The zone the log's timestamps name (the summary's `fields.time_zone`: `UTC`, `+01:00`, or
+// `none`), as the core shows it: its offset in minutes east of UTC, and what follows a time.
+function zoneOffsetMin(tz) {
+  const m = /^([+-])(\d\d):(\d\d)$/.exec(tz ?? '');
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+function zoneSuffix(tz) {
+  if (tz === 'none') return '';
+  return zoneOffsetMin(tz) === 0 ? ' UTC' : ` UTC${tz}`;
+}
+
+// An RFC 3339 UTC time of the summary on the log's clock: 2026-11-27 18:45:02.
+function localTime(iso, tz) {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return String(iso);
+  return new Date(ms + zoneOffsetMin(tz) * 60000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+}
+
 function fmtTime(iso) {
   if (!iso) return '—';
-  // 2026-11-27T17:45:02.271Z → 2026-11-27 17:45:02
-  return iso.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, '');
+  return localTime(iso, state.summary?.fields?.time_zone);
 }
 
 function clip(s, n) {

@@ -1304,6 +1304,7 @@ impl Ctx<'_> {
             baseline: self.baseline_key.as_deref(),
             file_start: self.agg.ts_min,
             file_end: self.agg.ts_max,
+            zone: crate::units::Zone::from_name(self.agg.schema.time_zone.as_deref()),
             bucket_ms: self.agg.bucket_ms,
             started,
             ended,

@@ -1,10 +1,12 @@
 //! The one-sentence summary of a finding. Every number in it is a field of the finding,
 //! formatted one way everywhere: ratios `7.6×` (`12×` from 10 on), rates `91%` (one
 //! decimal below 10% and above 99%, `100%` only when every request), latencies `750 ms` /
-//! `1.25 s`, times `17:45 UTC` (with the date when the file spans several days).
+//! `1.25 s`, times `17:45 UTC` in the zone the log's timestamps name (`17:45 UTC+01:00`, or
+//! `17:45` when they name none; with the date when the file spans several days there).
 
 use super::Kind;
 use crate::summary::Finding;
+use crate::units::Zone;
 
 /// What the sentence needs beyond the finding itself.
 pub(crate) struct Facts<'a> {
@@ -15,6 +17,8 @@ pub(crate) struct Facts<'a> {
     pub baseline: Option<&'a str>,
     pub file_start: Option<i64>,
     pub file_end: Option<i64>,
+    /// The zone the log's timestamps name.
+    pub zone: crate::units::Zone,
     pub bucket_ms: i64,
     pub started: Option<i64>,
     pub ended: Option<i64>,
@@ -71,23 +75,43 @@ pub fn fmt_ms(v: f64) -> String {
     }
 }
 
-/// `17:45 UTC`, or `2026-11-27 17:45 UTC` when the file spans more than one date.
-pub fn fmt_time(ms: i64, multi_day: bool) -> String {
-    let s = crate::units::format_rfc3339_ms(ms);
+/// How times are shown: on the clock of the zone the log's timestamps name, with the date
+/// when the file spans more than one date on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Clock {
+    pub zone: Zone,
+    pub days: bool,
+}
+
+impl Clock {
+    /// For a file from `first` to `last` (epoch ms).
+    pub fn new(zone: Zone, first: Option<i64>, last: Option<i64>) -> Clock {
+        let date = |ms: i64| zone.local_ms(ms).div_euclid(86_400_000);
+        let days = matches!((first, last), (Some(a), Some(b)) if date(a) != date(b));
+        Clock { zone, days }
+    }
+}
+
+/// `17:45 UTC` (`17:45 UTC+01:00`, `17:45`: see [`Zone::suffix`]), or `2026-11-27 17:45 UTC`
+/// when the file spans more than one date.
+pub fn fmt_time(ms: i64, c: Clock) -> String {
+    let s = crate::units::format_rfc3339_ms(c.zone.local_ms(ms));
     let (date, hm) = (s.get(0..10).unwrap_or(""), s.get(11..16).unwrap_or(""));
-    if multi_day {
-        format!("{date} {hm} UTC")
+    if c.days {
+        format!("{date} {hm}{}", c.zone.suffix())
     } else {
-        format!("{hm} UTC")
+        format!("{hm}{}", c.zone.suffix())
     }
 }
 
 /// `17:20 to 17:26 UTC` (the zone said once).
-fn span(a: i64, b: i64, multi_day: bool) -> String {
+fn span(a: i64, b: i64, c: Clock) -> String {
+    let from = fmt_time(a, c);
+    let suffix = c.zone.suffix();
     format!(
         "{} to {}",
-        fmt_time(a, multi_day).trim_end_matches(" UTC"),
-        fmt_time(b, multi_day)
+        from.strip_suffix(suffix.as_str()).unwrap_or(&from),
+        fmt_time(b, c)
     )
 }
 
@@ -205,17 +229,11 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
         clauses.push(c);
     }
     let subject = format!("{}={}", f.field, f.value);
-    let multi_day = match (t.file_start, t.file_end) {
-        (Some(a), Some(b)) => {
-            crate::units::format_rfc3339_ms(a).get(0..10)
-                != crate::units::format_rfc3339_ms(b).get(0..10)
-        }
-        _ => false,
-    };
+    let clock = Clock::new(t.zone, t.file_start, t.file_end);
     if all {
         let since = match (t.started, t.ended) {
-            (Some(a), Some(b)) => format!("From {}, requests", span(a, b, multi_day)),
-            (Some(a), None) => format!("Since {}, requests", fmt_time(a, multi_day)),
+            (Some(a), Some(b)) => format!("From {}, requests", span(a, b, clock)),
+            (Some(a), None) => format!("Since {}, requests", fmt_time(a, clock)),
             _ => "Requests".to_string(),
         };
         return format!(
@@ -234,16 +252,16 @@ pub(crate) fn sentence(f: &Finding, t: &Facts) -> String {
         )
     };
     if let Some(start) = t.started {
-        let at = fmt_time(start, multi_day);
+        let at = fmt_time(start, clock);
         match (f.started_basis.as_deref(), t.ended) {
             (Some("file-timeline"), _) => s.push_str(&format!(
                 ", since about {at} (from the whole file's timeline)"
             )),
             (_, Some(end)) => {
-                if fmt_time(end, multi_day) == at {
+                if fmt_time(end, clock) == at {
                     s.push_str(&format!(", at {at}"))
                 } else {
-                    s.push_str(&format!(", from {}", span(start, end, multi_day)))
+                    s.push_str(&format!(", from {}", span(start, end, clock)))
                 }
             }
             _ if t
@@ -288,8 +306,21 @@ mod tests {
         assert_eq!(fmt_ms(90.0), "90 ms");
         assert_eq!(fmt_ms(1250.0), "1.25 s");
         assert_eq!(fmt_ms(30001.0), "30.0 s");
-        assert_eq!(fmt_time(0, false), "00:00 UTC");
-        assert_eq!(fmt_time(0, true), "1970-01-01 00:00 UTC");
+        let utc = Clock::default();
+        assert_eq!(fmt_time(0, utc), "00:00 UTC");
+        assert_eq!(
+            fmt_time(0, Clock { days: true, ..utc }),
+            "1970-01-01 00:00 UTC"
+        );
+        // In the log's zone, the date taken on its clock: 23:00 UTC is the next day at +01:00.
+        let paris = Clock::new(Zone::Offset(60), Some(0), Some(3_600_000 * 23));
+        assert!(paris.days);
+        assert_eq!(fmt_time(0, paris), "1970-01-01 01:00 UTC+01:00");
+        let same = Clock::new(Zone::Offset(60), Some(0), Some(3_600_000 * 22));
+        assert!(!same.days);
+        assert_eq!(span(0, 3_600_000, same), "01:00 to 02:00 UTC+01:00");
+        let naive = Clock::new(Zone::Unnamed, Some(0), Some(60_000));
+        assert_eq!(span(0, 60_000, naive), "00:00 to 00:01");
         assert!(is_timeout("Timeout") && is_timeout("Request timeout") && is_timeout("H12"));
         assert!(!is_timeout("Error"));
     }

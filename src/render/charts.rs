@@ -17,6 +17,7 @@
 //! small SVG that says so.
 
 use crate::summary::{GroupSummary, Summary};
+use crate::units::Zone;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -231,7 +232,7 @@ pub fn latency_timeline(s: &Summary, theme: Theme) -> String {
             .margin_left(LEFT)
             .margin_right(RIGHT)
             .build_cartesian_2d(t0..t1, (lo..hi).log_scale())?;
-        let xt = time_ticks(t0, t1);
+        let xt = time_ticks(t0, t1, zone_of(s));
         let yt = log_ticks(lo, hi);
         grid(
             &mut chart,
@@ -255,7 +256,7 @@ pub fn latency_timeline(s: &Summary, theme: Theme) -> String {
         }
         let yl: Vec<(f64, String)> = yt.iter().map(|&y| (y, fmt_ms(y))).collect();
         axis_labels(root, &chart, &xt, &yl, theme)?;
-        axis_titles(root, top, "time (UTC)", "latency (log scale)", theme)
+        axis_titles(root, top, &time_title(s), "latency (log scale)", theme)
     })
 }
 
@@ -277,7 +278,11 @@ pub fn error_rate(s: &Summary, theme: Theme) -> String {
         .map(|(i, pts)| (*i, rebucket(pts, base * k)))
         .collect();
     let legend = legend_for(s, series.iter().map(|(i, _)| *i), theme);
-    let x_title = format!("time (UTC), {} buckets", fmt_ms(bucket).replace(' ', "-"));
+    let x_title = format!(
+        "{}, {} buckets",
+        time_title(s),
+        fmt_ms(bucket).replace(' ', "-")
+    );
     render(&title, theme, |root| {
         let top = header(root, &title, &legend, more(s), theme)?;
         let mut chart = ChartBuilder::on(root)
@@ -286,7 +291,7 @@ pub fn error_rate(s: &Summary, theme: Theme) -> String {
             .margin_left(LEFT)
             .margin_right(RIGHT)
             .build_cartesian_2d(t0..t1, 0f64..1f64)?;
-        let xt = time_ticks(t0, t1);
+        let xt = time_ticks(t0, t1, zone_of(s));
         let yt = vec![0.0, 0.25, 0.5, 0.75, 1.0];
         grid(
             &mut chart,
@@ -785,7 +790,11 @@ where
         ))?;
         let (px, py) = chart.backend_coord(&(t, yr.end));
         root.draw(&Text::new(
-            format!("{} from {}", label_text(&g.key), fmt_time(t_ms, false)),
+            format!(
+                "{} from {}",
+                label_text(&g.key),
+                fmt_time(zone_of(s).local_ms(t_ms), false)
+            ),
             (px + 4, py + 4 + drawn * 16),
             text_style(12, color, HPos::Left, VPos::Top),
         ))?;
@@ -934,8 +943,22 @@ pub fn fmt_ms(v: f64) -> String {
     }
 }
 
-/// Time ticks at whole UTC steps, with their labels.
-fn time_ticks(t0: f64, t1: f64) -> Vec<(f64, String)> {
+/// The zone the log's timestamps name: the time axis is on its clock.
+fn zone_of(s: &Summary) -> Zone {
+    Zone::from_name(s.fields.time_zone.as_deref())
+}
+
+/// The time axis's title: `time (UTC)`, `time (UTC+01:00)`, or `time (as written in the log)`
+/// when its timestamps name no zone.
+fn time_title(s: &Summary) -> String {
+    match zone_of(s) {
+        Zone::Unnamed => "time (as written in the log)".to_string(),
+        z => format!("time ({})", z.suffix().trim_start()),
+    }
+}
+
+/// Time ticks at whole steps of the clock of `zone`, with their labels.
+fn time_ticks(t0: f64, t1: f64, zone: Zone) -> Vec<(f64, String)> {
     const MIN: i64 = 60_000;
     const STEPS: [i64; 17] = [
         MIN,
@@ -962,19 +985,21 @@ fn time_ticks(t0: f64, t1: f64) -> Vec<(f64, String)> {
         .find(|&s| span / s as f64 <= 7.0)
         .unwrap_or_else(|| ((span / 7.0) as i64 / (1440 * MIN) + 1) * 1440 * MIN);
     let with_date = span > 36.0 * 3_600_000.0;
-    let first = (t0 as i64).div_euclid(step) * step;
+    // Whole steps on the zone's clock (`shift`: its offset), placed at their UTC instant.
+    let shift = zone.local_ms(0);
+    let first = (t0 as i64 + shift).div_euclid(step) * step - shift;
     let mut out = Vec::new();
     let mut t = first;
     while (t as f64) <= t1 && out.len() < 20 {
         if t as f64 >= t0 {
-            out.push((t as f64, fmt_time(t, with_date)));
+            out.push((t as f64, fmt_time(t + shift, with_date)));
         }
         t += step;
     }
     out
 }
 
-/// `HH:MM` (UTC), or `MM-DD` when `with_date` (long spans).
+/// `HH:MM`, or `MM-DD` when `with_date` (long spans), of epoch ms on the clock shown.
 fn fmt_time(epoch_ms: i64, with_date: bool) -> String {
     let days = epoch_ms.div_euclid(86_400_000);
     let ms = epoch_ms.rem_euclid(86_400_000);
@@ -1189,7 +1214,7 @@ mod tests {
         assert_eq!(fmt_time(1_795_801_500_000, false), "17:45");
         assert_eq!(label_text(&"é".repeat(40)).chars().count(), 32);
         assert_eq!(label_text("a\u{0}b"), "a\u{fffd}b");
-        let ticks = time_ticks(1_795_795_200_000.0, 1_795_807_800_000.0);
+        let ticks = time_ticks(1_795_795_200_000.0, 1_795_807_800_000.0, Zone::Utc);
         assert_eq!(ticks.first().map(|t| t.1.as_str()), Some("16:00"));
         assert!(ticks.len() <= 8);
     }

@@ -10,10 +10,10 @@
 //! report never contradicts itself or the table. A healthy file gets a short "no
 //! significant regression found" report, not a made-up incident.
 
-use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio};
+use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio, Clock};
 use crate::analysis::{serves_side_by_side, subject_of, Subject, ALL_REQUESTS};
 use crate::summary::{Finding, GroupSummary, Summary};
-use crate::units::format_rfc3339_ms;
+use crate::units::{format_rfc3339_ms, parse_timestamp, Zone};
 
 /// An inline run of text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,27 +90,37 @@ fn file_bounds(s: &Summary) -> (Option<&str>, Option<&str>) {
     (first, last)
 }
 
-/// Whether the file's timestamps span more than one date (times then carry the date).
-fn spans_days(s: &Summary) -> bool {
-    match file_bounds(s) {
-        (Some(a), Some(b)) => a.get(0..10) != b.get(0..10),
-        _ => false,
+/// How the report shows times: in the zone the log's timestamps name, with the date when the
+/// file spans more than one date there.
+fn clock_of(s: &Summary) -> Clock {
+    let ms = |t: Option<&str>| t.and_then(|t| parse_timestamp(t.as_bytes()));
+    let (first, last) = file_bounds(s);
+    Clock::new(
+        Zone::from_name(s.fields.time_zone.as_deref()),
+        ms(first),
+        ms(last),
+    )
+}
+
+/// `17:45:03 UTC` (in the log's zone, with the date when the file spans days) from the RFC 3339
+/// text of the summary.
+fn when(rfc: &str, clock: Clock) -> String {
+    match parse_timestamp(rfc.as_bytes()) {
+        Some(ms) => when_ms(ms, clock),
+        None => rfc.to_string(),
     }
 }
 
-/// `17:45:03 UTC` (or with the date when the file spans days) from RFC 3339 text.
-fn when(rfc: &str, days: bool) -> String {
+fn when_ms(ms: i64, clock: Clock) -> String {
+    let rfc = format_rfc3339_ms(clock.zone.local_ms(ms));
     let date = rfc.get(0..10).unwrap_or("");
-    let time = rfc.get(11..19).unwrap_or(rfc);
-    if days {
-        format!("{date} {time} UTC")
+    let time = rfc.get(11..19).unwrap_or(&rfc);
+    let zone = clock.zone.suffix();
+    if clock.days {
+        format!("{date} {time}{zone}")
     } else {
-        format!("{time} UTC")
+        format!("{time}{zone}")
     }
-}
-
-fn when_ms(ms: i64, days: bool) -> String {
-    when(&format_rfc3339_ms(ms), days)
 }
 
 fn parse_rfc(s: &str) -> Option<i64> {
@@ -192,9 +202,9 @@ fn is_all(f: &Finding) -> bool {
 }
 
 /// `f`'s subject in words: `path=/api/x`, or `requests since 17:15 UTC`.
-fn subject_words(f: &Finding, days: bool) -> String {
+fn subject_words(f: &Finding, clock: Clock) -> String {
     if is_all(f) {
-        format!("requests {}", window_words(f, days).0)
+        format!("requests {}", window_words(f, clock).0)
     } else {
         format!("{}={}", f.field, f.value)
     }
@@ -203,14 +213,15 @@ fn subject_words(f: &Finding, days: bool) -> String {
 /// For a finding on every request in a window: the window and the rest, in words
 /// (`since 17:15 UTC` and `before 17:15 UTC`, or `from 17:20 to 17:26 UTC` and `outside
 /// that window` for a window that ended).
-fn window_words(f: &Finding, days: bool) -> (String, String) {
-    let from = when(&f.value, days);
+fn window_words(f: &Finding, clock: Clock) -> (String, String) {
+    let from = when(&f.value, clock);
     match f.ended_at.as_deref() {
         Some(end) => (
             format!(
                 "from {} to {}",
-                from.trim_end_matches(" UTC"),
-                when(end, days)
+                from.strip_suffix(clock.zone.suffix().as_str())
+                    .unwrap_or(&from),
+                when(end, clock)
             ),
             "outside that window".to_string(),
         ),
@@ -360,7 +371,7 @@ fn evidence(g: &GroupSummary, culprit: bool, n: usize) -> Vec<String> {
 
 /// Build the report for `s`.
 pub fn build(s: &Summary) -> Report {
-    let days = spans_days(s);
+    let clock = clock_of(s);
     let top = s.findings.iter().find(|f| f.verdict == "regression");
     let top = top.or_else(|| s.findings.first());
     let total: u64 = s.groups.iter().map(|g| g.count).sum();
@@ -371,7 +382,7 @@ pub fn build(s: &Summary) -> Report {
         Some(f) if is_all(f) => format!(
             "Incident analysis: {} {}",
             kind_words(&f.kind),
-            window_words(f, days).0
+            window_words(f, clock).0
         ),
         Some(f) => format!(
             "Incident analysis: {} on {}={}",
@@ -384,7 +395,7 @@ pub fn build(s: &Summary) -> Report {
 
     // 1. Summary.
     blocks.push(Block::Heading(2, "Summary".into()));
-    let span = file_span(s, days);
+    let span = file_span(s, clock);
     match top {
         Some(f) => {
             blocks.push(Block::Para(vec![t(f.summary.clone())]));
@@ -395,7 +406,7 @@ pub fn build(s: &Summary) -> Report {
                         "{} of the {} {} were slow or failed",
                         f.bad_requests,
                         f.requests,
-                        subject_words(f, days)
+                        subject_words(f, clock)
                     )
                 } else {
                     format!(
@@ -442,7 +453,7 @@ pub fn build(s: &Summary) -> Report {
     // 2. Root cause analysis.
     blocks.push(Block::Heading(2, "Root cause analysis".into()));
     if let Some(f) = top {
-        root_cause(s, f, days, &mut blocks);
+        root_cause(s, f, clock, &mut blocks);
     } else {
         blocks.push(Block::Para(vec![t(
             "Nothing stands out: the per-group comparison below shows no regression.",
@@ -458,10 +469,10 @@ pub fn build(s: &Summary) -> Report {
     if let Some(f) = top {
         // 4. Prevention.
         blocks.push(Block::Heading(2, "Prevention".into()));
-        prevention(s, f, days, &mut blocks);
+        prevention(s, f, clock, &mut blocks);
         // 5. Timeline.
         blocks.push(Block::Heading(2, "Timeline".into()));
-        blocks.push(timeline(s, f, days));
+        blocks.push(timeline(s, f, clock));
         blocks.push(Block::Chart("timeline"));
         blocks.push(Block::Chart("errors"));
         // 6. Retrospective notes.
@@ -492,9 +503,9 @@ fn kind_words(kind: &str) -> String {
     }
 }
 
-fn file_span(s: &Summary, days: bool) -> String {
+fn file_span(s: &Summary, clock: Clock) -> String {
     match file_bounds(s) {
-        (Some(a), Some(b)) => format!(" (from {} to {})", when(a, days), when(b, days)),
+        (Some(a), Some(b)) => format!(" (from {} to {})", when(a, clock), when(b, clock)),
         _ => String::new(),
     }
 }
@@ -540,9 +551,9 @@ fn comparison_table(s: &Summary) -> Block {
     Block::Table(head, rows)
 }
 
-fn root_cause(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
+fn root_cause(s: &Summary, f: &Finding, clock: Clock, blocks: &mut Vec<Block>) {
     if is_all(f) {
-        return root_cause_all(s, f, days, blocks);
+        return root_cause_all(s, f, clock, blocks);
     }
     let is_group = s.fields.group.as_deref() == Some(f.field.as_str());
     let mut what = vec![
@@ -656,9 +667,9 @@ fn symptoms(f: &Finding, blocks: &mut Vec<Block>) {
 }
 
 /// [`root_cause`] of a finding on every request from a moment on.
-fn root_cause_all(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
-    let at = when(&f.value, days);
-    let (inside, outside) = window_words(f, days);
+fn root_cause_all(s: &Summary, f: &Finding, clock: Clock, blocks: &mut Vec<Block>) {
+    let at = when(&f.value, clock);
+    let (inside, outside) = window_words(f, clock);
     let noun = group_noun(s);
     blocks.push(Block::Para(vec![
         b("What is causing it? "),
@@ -730,7 +741,7 @@ fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
     if is_all(f) {
         out.push(b(format!(
             "Find what changed at {} ",
-            when(&f.value, spans_days(s))
+            when(&f.value, clock_of(s))
         )));
         out.push(t(format!(
             "that every {} depends on: deploys and configuration changes, the database, \
@@ -816,7 +827,7 @@ fn immediate_action(s: &Summary, top: Option<&Finding>) -> Vec<Inline> {
     out
 }
 
-fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
+fn prevention(s: &Summary, f: &Finding, clock: Clock, blocks: &mut Vec<Block>) {
     let Some(base) = alert_base(s, f) else {
         blocks.push(Block::Para(vec![t(
             "Alert on deviations from a baseline: with a single group there is none to compute \
@@ -916,7 +927,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
         ];
         if let Some(u) = usual_p95(s, &f.value, rule.onset) {
             let since = match rule.onset {
-                Some(at) => format!(" before {}", when_ms(at, days)),
+                Some(at) => format!(" before {}", when_ms(at, clock)),
                 None => String::new(),
             };
             a.push(t(format!(" ({} was {}{since}: ", f.value, fmt_ms(u))));
@@ -944,7 +955,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
             b(rule.p95.map(fmt_ms).unwrap_or_else(|| fallback.into())),
         ];
         if is_all(f) {
-            a.push(t(format!(" (1.5× the p95 {})", window_words(f, days).1)));
+            a.push(t(format!(" (1.5× the p95 {})", window_words(f, clock).1)));
         }
         a
     };
@@ -957,7 +968,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
         Some((at, why)) => {
             let mut tail = format!(
                 ". Here it would have fired at {} ({why})",
-                when_ms(at, days)
+                when_ms(at, clock)
             );
             // How long after the deploy: only versions are deployed.
             if let Some(first) = group(s, &f.value)
@@ -987,7 +998,7 @@ fn prevention(s: &Summary, f: &Finding, days: bool, blocks: &mut Vec<Block>) {
     blocks.push(Block::Para(alert));
 }
 
-fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
+fn timeline(s: &Summary, f: &Finding, clock: Clock) -> Block {
     let mut events: Vec<(String, Vec<Inline>)> = Vec::new();
     let first = s.groups.iter().filter_map(|g| g.first_seen.clone()).min();
     let last = s.groups.iter().filter_map(|g| g.last_seen.clone()).max();
@@ -1081,7 +1092,7 @@ fn timeline(s: &Summary, f: &Finding, days: bool) -> Block {
         events
             .into_iter()
             .map(|(at, mut what)| {
-                let mut item = vec![b(format!("{} — ", when(&at, days)))];
+                let mut item = vec![b(format!("{} — ", when(&at, clock)))];
                 item.append(&mut what);
                 item
             })

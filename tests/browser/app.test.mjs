@@ -154,6 +154,33 @@ test('dropping one file matches the CLI', async () => {
   await page.context().close();
 });
 
+test('times are shown on the clock the log names: an offset, or none', async () => {
+  // Two versions at +01:00: the JSON keeps UTC instants, the page shows the log's clock.
+  const lines = (stamp) => Array.from({ length: 40 }, (_, i) => JSON.stringify({
+    ts: stamp(i), version: i % 2 ? 'v2' : 'v1', latency_ms: 50 + i, status: 'OK',
+  })).join('\n') + '\n';
+  const at = (i) => `2026-11-27T18:${String(i).padStart(2, '0')}:00`;
+  const page = await openPage(env.browser, env.url);
+  await dropFiles(page, [{ name: 'plus-one.log', bytes: Buffer.from(lines((i) => `${at(i)}+01:00`)) }]);
+  assert.equal(await waitForOutcome(page), 'results');
+  const v1 = (await readTable(page)).find((r) => r.key === 'v1');
+  assert.equal(v1.first_seen, '2026-11-27T17:00:00.000Z');
+  assert.equal(v1.first_seen_text, '2026-11-27 18:00:00');
+  assert.match(await page.locator('#groups-caption').textContent(), /times in UTC\+01:00/);
+  assert.match(await page.locator('#chart-timeline').innerHTML(), /time \(UTC\+01:00\)/);
+
+  // No zone written: shown as written, and no zone claimed.
+  await page.goto(env.url);
+  await page.waitForSelector('html[data-ready="true"]');
+  await dropFiles(page, [{ name: 'no-zone.log', bytes: Buffer.from(lines((i) => `${at(i)}.000`)) }]);
+  assert.equal(await waitForOutcome(page), 'results');
+  const row = (await readTable(page)).find((r) => r.key === 'v1');
+  assert.equal(row.first_seen_text, '2026-11-27 18:00:00');
+  assert.match(await page.locator('#groups-caption').textContent(), /times as written in the log/);
+  assertOwnFilesOnly(page);
+  await page.context().close();
+});
+
 test('the drop overlay covers the window while dragging', async () => {
   const page = await openPage(env.browser, env.url);
   await page.evaluate(() => {
