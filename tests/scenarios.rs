@@ -862,6 +862,9 @@ fn times_are_shown_on_the_clock_the_log_names() {
         "{md}"
     );
     assert!(!md.contains("18:1") && !md.contains(" UTC "), "{md}");
+    // The log's span, the zone said once.
+    assert!(md.contains("in the log (from 18:30:00 to 19:"), "{md}");
+    assert!(!md.contains("18:30:00 UTC+01:00 to"), "{md}");
     // A share link carries the zone.
     let opts = logdrop::share::ShareOptions::default();
     let shown = logdrop::share::decode(&logdrop::share::encode(&s, &opts)).unwrap();

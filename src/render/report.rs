@@ -503,9 +503,16 @@ fn kind_words(kind: &str) -> String {
     }
 }
 
+/// ` (from 17:00:00 to 17:59:59 UTC)`: the log's first and last request, the zone said once.
 fn file_span(s: &Summary, clock: Clock) -> String {
     match file_bounds(s) {
-        (Some(a), Some(b)) => format!(" (from {} to {})", when(a, clock), when(b, clock)),
+        (Some(a), Some(b)) => {
+            let from = when(a, clock);
+            let from = from
+                .strip_suffix(clock.zone.suffix().as_str())
+                .unwrap_or(&from);
+            format!(" (from {from} to {})", when(b, clock))
+        }
         _ => String::new(),
     }
 }
