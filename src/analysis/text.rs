@@ -84,6 +84,14 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// `from to until` of two times shown on this clock, its zone said once: `17:20 to 17:26
+    /// UTC`.
+    pub fn span(self, from: &str, until: &str) -> String {
+        let suffix = self.zone.suffix();
+        let from = from.strip_suffix(suffix.as_str()).unwrap_or(from);
+        format!("{from} to {until}")
+    }
+
     /// For a file from `first` to `last` (epoch ms).
     pub fn new(zone: Zone, first: Option<i64>, last: Option<i64>) -> Clock {
         let date = |ms: i64| zone.local_ms(ms).div_euclid(86_400_000);
@@ -106,13 +114,7 @@ pub fn fmt_time(ms: i64, c: Clock) -> String {
 
 /// `17:20 to 17:26 UTC` (the zone said once).
 fn span(a: i64, b: i64, c: Clock) -> String {
-    let from = fmt_time(a, c);
-    let suffix = c.zone.suffix();
-    format!(
-        "{} to {}",
-        from.strip_suffix(suffix.as_str()).unwrap_or(&from),
-        fmt_time(b, c)
-    )
+    c.span(&fmt_time(a, c), &fmt_time(b, c))
 }
 
 fn is_timeout(v: &str) -> bool {

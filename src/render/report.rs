@@ -217,12 +217,7 @@ fn window_words(f: &Finding, clock: Clock) -> (String, String) {
     let from = when(&f.value, clock);
     match f.ended_at.as_deref() {
         Some(end) => (
-            format!(
-                "from {} to {}",
-                from.strip_suffix(clock.zone.suffix().as_str())
-                    .unwrap_or(&from),
-                when(end, clock)
-            ),
+            format!("from {}", clock.span(&from, &when(end, clock))),
             "outside that window".to_string(),
         ),
         None => (format!("since {from}"), format!("before {from}")),
@@ -506,13 +501,7 @@ fn kind_words(kind: &str) -> String {
 /// ` (from 17:00:00 to 17:59:59 UTC)`: the log's first and last request, the zone said once.
 fn file_span(s: &Summary, clock: Clock) -> String {
     match file_bounds(s) {
-        (Some(a), Some(b)) => {
-            let from = when(a, clock);
-            let from = from
-                .strip_suffix(clock.zone.suffix().as_str())
-                .unwrap_or(&from);
-            format!(" (from {from} to {})", when(b, clock))
-        }
+        (Some(a), Some(b)) => format!(" (from {})", clock.span(&when(a, clock), &when(b, clock))),
         _ => String::new(),
     }
 }
