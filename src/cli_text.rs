@@ -1,5 +1,6 @@
 //! The CLI's text output: aligned tables a person reads in a terminal.
 
+use logdrop::units::{format_rfc3339_ms, parse_timestamp, Zone};
 use logdrop::Summary;
 use std::io::{self, Write};
 
@@ -41,9 +42,19 @@ fn safe(s: &str) -> String {
 pub fn write_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
     let f = &s.fields;
     let show = |o: &Option<String>| o.as_deref().map(safe).unwrap_or_else(|| "—".into());
+    // Times on the clock the log's timestamps name, as in the sentences (the JSON keeps UTC).
+    let zone = Zone::from_name(f.time_zone.as_deref());
+    let shown = |t: &Option<String>| match t.as_deref().and_then(|t| parse_timestamp(t.as_bytes()))
+    {
+        Some(ms) => format_rfc3339_ms(zone.local_ms(ms))
+            .get(..19)
+            .unwrap_or_default()
+            .replace('T', " "),
+        None => "—".into(),
+    };
     writeln!(
         out,
-        "fields: group={}  latency={}{}  status={}  time={}",
+        "fields: group={}  latency={}{}  status={}  time={}{}",
         show(&f.group),
         show(&f.latency),
         f.latency_unit
@@ -51,7 +62,12 @@ pub fn write_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             .map(|u| format!(" ({u})"))
             .unwrap_or_default(),
         show(&f.status),
-        show(&f.time)
+        show(&f.time),
+        match (&f.time, zone) {
+            (None, _) => String::new(),
+            (Some(_), Zone::Unnamed) => " (no zone written: times as in the log)".into(),
+            (Some(_), z) => format!(" (times in{})", z.suffix()),
+        }
     )?;
     let i = &s.input;
     write!(
@@ -111,8 +127,8 @@ pub fn write_table(out: &mut impl Write, s: &Summary) -> io::Result<()> {
             q(|l| l.p95),
             q(|l| l.p99),
             q(|l| l.max),
-            g.first_seen.clone().unwrap_or_else(|| "—".into()),
-            g.last_seen.clone().unwrap_or_else(|| "—".into()),
+            shown(&g.first_seen),
+            shown(&g.last_seen),
         ]);
     }
     let cols = header.len();

@@ -524,3 +524,24 @@ fn a_mapped_file_that_shrinks_is_explained_not_a_crash() {
     eprintln!("{explained} of 4 runs read a file that shrank");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_table_shows_times_on_the_clock_the_log_names() {
+    let log = b"{\"ts\":\"2026-11-27T18:00:00+01:00\",\"v\":\"a\",\"latency_ms\":10}\n\
+{\"ts\":\"2026-11-27T18:05:30.250+01:00\",\"v\":\"a\",\"latency_ms\":12}\n";
+    let out = logdrop(&["analyze", "-"], Some(log));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("time=ts (times in UTC+01:00)"), "{table}");
+    assert!(
+        table.contains("2026-11-27 18:00:00  2026-11-27 18:05:30"),
+        "{table}"
+    );
+    // The JSON keeps UTC instants.
+    let out = logdrop(&["analyze", "--format", "json", "-"], Some(log));
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        json.contains("\"first_seen\": \"2026-11-27T17:00:00.000Z\""),
+        "{json}"
+    );
+    assert!(json.contains("\"time_zone\": \"+01:00\""), "{json}");
+}
