@@ -823,34 +823,45 @@ impl TimeCache {
 /// ties.
 #[inline]
 pub fn line_hash(b: &[u8]) -> u64 {
-    const K: [u64; 4] = LANE_K;
     let n = b.len();
-    let word = |w: &[u8]| w.try_into().map_or(0, u64::from_le_bytes);
-    let mut acc = K;
+    let mut acc = LANE_K;
     if n < 8 {
         let mut w = 0u64;
         for (i, &x) in b.iter().enumerate() {
             w |= (x as u64) << (8 * i);
         }
-        acc[0] = (acc[0] ^ w).wrapping_mul(K[1]);
+        acc[0] = (acc[0] ^ w).wrapping_mul(LANE_K[1]);
     } else {
         // Exact chunks: no bounds check per word (the same hash as word-by-word indexing).
         let mut blocks = b.chunks_exact(32);
         for blk in &mut blocks {
-            for ((a, w), k) in acc.iter_mut().zip(blk.chunks_exact(8)).zip(K) {
-                *a = (*a ^ word(w)).wrapping_mul(k).rotate_left(29);
+            for ((a, w), k) in acc.iter_mut().zip(blk.chunks_exact(8)).zip(LANE_K) {
+                mix(a, w, k);
             }
         }
         let rest = blocks.remainder();
         let mut words = rest.chunks_exact(8);
-        for ((a, w), k) in acc.iter_mut().zip(&mut words).zip(K) {
-            *a = (*a ^ word(w)).wrapping_mul(k).rotate_left(29);
+        for ((a, w), k) in acc.iter_mut().zip(&mut words).zip(LANE_K) {
+            mix(a, w, k);
         }
         if !words.remainder().is_empty() {
-            acc[3] = (acc[3] ^ b.get(n - 8..).map_or(0, word)).wrapping_mul(K[0]);
+            acc[3] = (acc[3] ^ b.get(n - 8..).map_or(0, word)).wrapping_mul(LANE_K[0]);
         }
     }
     fold(acc, n)
+}
+
+/// An 8-byte little-endian word (0 for any other length).
+#[inline(always)]
+fn word(w: &[u8]) -> u64 {
+    w.try_into().map_or(0, u64::from_le_bytes)
+}
+
+/// One word `w` into lane `a` with its constant `k`: the step of [`line_hash`] and
+/// [`line_key`].
+#[inline(always)]
+fn mix(a: &mut u64, w: &[u8], k: u64) {
+    *a = (*a ^ word(w)).wrapping_mul(k).rotate_left(29);
 }
 
 const LANE_K: [u64; 4] = [
@@ -898,11 +909,10 @@ pub fn line_key(b: &[u8]) -> u64 {
     ) else {
         return line_hash(b);
     };
-    let word = |w: &[u8]| w.try_into().map_or(0, u64::from_le_bytes);
     let mut acc = LANE_K;
     for (piece, lanes) in [(&head[..], 0..4), (&mid[..], 0..2), (&tail[..], 0..4)] {
         for (j, w) in lanes.zip(piece.chunks_exact(8)) {
-            acc[j] = (acc[j] ^ word(w)).wrapping_mul(LANE_K[j]).rotate_left(29);
+            mix(&mut acc[j], w, LANE_K[j]);
         }
     }
     fold(acc, n)

@@ -1142,6 +1142,7 @@ fn yearless_in(t: Yearless, y: i64) -> Option<i64> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn written_zone_names_what_the_text_names() {
@@ -1184,7 +1185,6 @@ mod tests {
             "2026-11-27T17:40:00.000Z"
         );
     }
-    use proptest::prelude::*;
 
     #[test]
     fn iso_rest_ms_z_reads_its_shape_only() {

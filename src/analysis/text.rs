@@ -18,7 +18,7 @@ pub(crate) struct Facts<'a> {
     pub file_start: Option<i64>,
     pub file_end: Option<i64>,
     /// The zone the log's timestamps name.
-    pub zone: crate::units::Zone,
+    pub zone: Zone,
     pub bucket_ms: i64,
     pub started: Option<i64>,
     pub ended: Option<i64>,
@@ -84,19 +84,19 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// For a file from `first` to `last` (epoch ms).
+    pub fn new(zone: Zone, first: Option<i64>, last: Option<i64>) -> Clock {
+        let date = |ms: i64| zone.local_ms(ms).div_euclid(86_400_000);
+        let days = matches!((first, last), (Some(a), Some(b)) if date(a) != date(b));
+        Clock { zone, days }
+    }
+
     /// `from to until` of two times shown on this clock, its zone said once: `17:20 to 17:26
     /// UTC`.
     pub fn span(self, from: &str, until: &str) -> String {
         let suffix = self.zone.suffix();
         let from = from.strip_suffix(suffix.as_str()).unwrap_or(from);
         format!("{from} to {until}")
-    }
-
-    /// For a file from `first` to `last` (epoch ms).
-    pub fn new(zone: Zone, first: Option<i64>, last: Option<i64>) -> Clock {
-        let date = |ms: i64| zone.local_ms(ms).div_euclid(86_400_000);
-        let days = matches!((first, last), (Some(a), Some(b)) if date(a) != date(b));
-        Clock { zone, days }
     }
 }
 

@@ -13,7 +13,7 @@
 use crate::analysis::text::{fmt_ms, fmt_pct, fmt_ratio, Clock};
 use crate::analysis::{serves_side_by_side, subject_of, Subject, ALL_REQUESTS};
 use crate::summary::{Finding, GroupSummary, Summary};
-use crate::units::{format_rfc3339_ms, parse_timestamp, Zone};
+use crate::units::{format_rfc3339_ms, Zone};
 
 /// An inline run of text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,19 +93,18 @@ fn file_bounds(s: &Summary) -> (Option<&str>, Option<&str>) {
 /// How the report shows times: in the zone the log's timestamps name, with the date when the
 /// file spans more than one date there.
 fn clock_of(s: &Summary) -> Clock {
-    let ms = |t: Option<&str>| t.and_then(|t| parse_timestamp(t.as_bytes()));
     let (first, last) = file_bounds(s);
     Clock::new(
         Zone::from_name(s.fields.time_zone.as_deref()),
-        ms(first),
-        ms(last),
+        first.and_then(parse_rfc),
+        last.and_then(parse_rfc),
     )
 }
 
 /// `17:45:03 UTC` (in the log's zone, with the date when the file spans days) from the RFC 3339
 /// text of the summary.
 fn when(rfc: &str, clock: Clock) -> String {
-    match parse_timestamp(rfc.as_bytes()) {
+    match parse_rfc(rfc) {
         Some(ms) => when_ms(ms, clock),
         None => rfc.to_string(),
     }
